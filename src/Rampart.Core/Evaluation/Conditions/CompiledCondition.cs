@@ -36,6 +36,8 @@ internal sealed class CompiledCondition
     /// <summary>POL-040: the non-command part of the condition for strict durable matching; null when there is none.</summary>
     readonly CompiledCondition? _strictRemainder;
     readonly bool _strictHasRemainder;
+    /// <summary>POL-040: without command fields a durable rule is matched with granting semantics, whatever its action.</summary>
+    readonly CompiledCondition? _strictGranting;
 
     public CompiledCondition(Condition when, bool restrictive, bool compileStrict = false)
     {
@@ -60,6 +62,10 @@ internal sealed class CompiledCondition
         _responseMatches = Regexes(when.ResponseMatches);
         _responseNotMatches = Regexes(when.ResponseNotMatches);
 
+        if (compileStrict && restrictive && !_unconditional && !_hasCommandFields && _envAssignments.IsEmpty)
+        {
+            _strictGranting = new CompiledCondition(when, restrictive: false);
+        }
         if (compileStrict && !_unconditional && (_hasCommandFields || !_envAssignments.IsEmpty))
         {
             var remainder = when with
@@ -141,7 +147,7 @@ internal sealed class CompiledCondition
     public bool MatchesStrict(CallContext ctx)
     {
         if (_unconditional) return true;
-        if (!_hasCommandFields && _envAssignments.IsEmpty) return Matches(ctx);
+        if (!_hasCommandFields && _envAssignments.IsEmpty) return (_strictGranting ?? this).Matches(ctx);
         if (ctx.Command.Length == 0) return false;
 
         var granted = (_hasCommandFields && CommandConditions.MatchGranting(ctx, _commandMatches, _contains, _commandNotMatches))
