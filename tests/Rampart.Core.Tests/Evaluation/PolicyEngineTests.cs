@@ -126,7 +126,7 @@ public sealed class PolicyEngineTests
             Assert.Equal(DecisionAction.Deny, decision.Action);
             Assert.Equal("one-time authorization could not be claimed; failing closed", decision.Message);
             Assert.Null(decision.Once);
-            Assert.Equal(["rampart allow \"deploy prod\"", "rampart allow \"deploy *\""], decision.Suggestions);
+            Assert.Equal(["rampart allow \"deploy prod\"", "rampart allow \"deploy *\""], decision.Suggestions.ToArray());
         }
         finally
         {
@@ -214,7 +214,8 @@ public sealed class PolicyEngineTests
             var d = set.Evaluate(Exec(commands[k]), default, DateTimeOffset.UtcNow);
             Assert.Equal(expected[k].Action, d.Action);
             Assert.Equal(expected[k].Message, d.Message);
-            Assert.Equal(expected[k].MatchedPolicies, d.MatchedPolicies);
+            // ImmutableArray equality is by reference; compare the contents.
+            Assert.Equal(expected[k].MatchedPolicies.ToArray(), d.MatchedPolicies.ToArray());
         });
     }
 }
