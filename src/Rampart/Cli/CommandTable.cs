@@ -9,6 +9,7 @@ internal static class CommandTable
     static readonly CliCommand[] Commands =
     [
         new("version", "Print the version", VersionCommand.RunAsync),
+        new("test", "Run policy tests or test one call", TestCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
