@@ -10,7 +10,7 @@ public sealed class ShippedProfilesTests
     public static readonly string[] Names =
         ["standard", "paranoid", "yolo", "block-prompt-injection", "research-agent", "mcp-server", "openclaw", "guard"];
 
-    public static TheoryData<string> ProfileNames => new(Names);
+    public static TheoryData<string> Profiles => new(Names);
 
     static string SourceFile(string name) =>
         Path.Combine(SharedFiles.RepoRoot, "src", "Rampart.Core", "Policies", "Profiles", name + ".yaml");
@@ -25,7 +25,7 @@ public sealed class ShippedProfilesTests
     }
 
     [Theory]
-    [MemberData(nameof(ProfileNames))]
+    [MemberData(nameof(Profiles))]
     public void Embedded_profile_is_the_source_file(string name)
     {
         Assert.True(EmbeddedProfiles.TryRead(name, out var yaml));
@@ -33,7 +33,7 @@ public sealed class ShippedProfilesTests
     }
 
     [Theory]
-    [MemberData(nameof(ProfileNames))]
+    [MemberData(nameof(Profiles))]
     public void Profile_loads_alone(string name)
     {
         var config = PolicyStore.LoadFile(SourceFile(name));
@@ -43,7 +43,7 @@ public sealed class ShippedProfilesTests
     }
 
     [Theory]
-    [MemberData(nameof(ProfileNames))]
+    [MemberData(nameof(Profiles))]
     public void Embedded_profile_loads_as_the_built_in_policy(string name)
     {
         var config = PolicyStore.LoadEmbeddedWithDirectory(name, null);
@@ -97,7 +97,7 @@ public sealed class ShippedProfilesTests
     }
 
     [Theory]
-    [MemberData(nameof(ProfileNames))]
+    [MemberData(nameof(Profiles))]
     public void Profile_carries_inline_tests_for_its_rules(string name)
     {
         var document = PolicyYaml.Parse(File.ReadAllText(SourceFile(name)), SourceFile(name));
@@ -107,7 +107,7 @@ public sealed class ShippedProfilesTests
     }
 
     [Theory]
-    [MemberData(nameof(ProfileNames))]
+    [MemberData(nameof(Profiles))]
     public void Profile_lints_without_errors(string name)
     {
         var findings = PolicyLinter.LintText(File.ReadAllText(SourceFile(name)));
