@@ -10,6 +10,7 @@ internal static class CommandTable
     [
         new("version", "Print the version", VersionCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
+        new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
