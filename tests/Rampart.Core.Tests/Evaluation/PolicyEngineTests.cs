@@ -101,6 +101,60 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
+    public void Once_claim_rewrites_a_file_the_strict_loader_still_accepts()
+    {
+        var dir = Directory.CreateTempSubdirectory("rampart-once-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "custom.yaml");
+            File.WriteAllText(file, OnceYaml);
+            var engine = new PolicyEngine(CompiledPolicySet.Compile(PolicyStore.LoadFile(file)), reload: () => PolicyStore.LoadFile(file));
+
+            Assert.Equal(DecisionAction.Allow, engine.Enforce(Exec("deploy prod")).Action);
+            Assert.Equal(DecisionAction.Deny, engine.Enforce(Exec("deploy prod")).Action);
+
+            var reloaded = PolicyStore.LoadFile(file);
+            var policy = Assert.Single(reloaded.Policies);
+            var rule = Assert.Single(policy.Rules);
+            Assert.Equal("git ok", rule.Message);
+            Assert.Equal(1, engine.Current.RuleCount);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Claiming_the_last_rule_removes_its_policy()
+    {
+        var dir = Directory.CreateTempSubdirectory("rampart-once-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "custom.yaml");
+            File.WriteAllText(file, """
+                version: "1"
+                default_action: deny
+                policies:
+                  - name: only-once
+                    rules:
+                      - action: allow
+                        when: {command_matches: ["deploy *"]}
+                        once: true
+                """);
+            var engine = new PolicyEngine(CompiledPolicySet.Compile(PolicyStore.LoadFile(file)), reload: () => PolicyStore.LoadFile(file));
+            Assert.Equal(DecisionAction.Allow, engine.Enforce(Exec("deploy prod")).Action);
+            Assert.Empty(PolicyStore.LoadFile(file).Policies);
+            Assert.Equal(0, engine.Current.PolicyCount);
+            Assert.Equal(DecisionAction.Deny, engine.Enforce(Exec("deploy prod")).Action);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Preview_never_consumes_a_once_allow()
     {
         var (engine, file, dir) = OnceEngine();
@@ -126,7 +180,7 @@ public sealed class PolicyEngineTests
             Assert.Equal(DecisionAction.Deny, decision.Action);
             Assert.Equal("one-time authorization could not be claimed; failing closed", decision.Message);
             Assert.Null(decision.Once);
-            Assert.Equal(["rampart allow \"deploy prod\"", "rampart allow \"deploy *\""], decision.Suggestions);
+            Assert.Equal(["rampart allow \"deploy prod\"", "rampart allow \"deploy *\""], decision.Suggestions.ToArray());
         }
         finally
         {
@@ -214,7 +268,8 @@ public sealed class PolicyEngineTests
             var d = set.Evaluate(Exec(commands[k]), default, DateTimeOffset.UtcNow);
             Assert.Equal(expected[k].Action, d.Action);
             Assert.Equal(expected[k].Message, d.Message);
-            Assert.Equal(expected[k].MatchedPolicies, d.MatchedPolicies);
+            // ImmutableArray equality is by reference; compare the contents.
+            Assert.Equal(expected[k].MatchedPolicies.ToArray(), d.MatchedPolicies.ToArray());
         });
     }
 }
