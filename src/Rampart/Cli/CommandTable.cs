@@ -9,6 +9,7 @@ internal static class CommandTable
     static readonly CliCommand[] Commands =
     [
         new("version", "Print the version", VersionCommand.RunAsync),
+        new("test", "Run policy tests or test one call", TestCommand.RunAsync),
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
     ];
 
