@@ -9,6 +9,7 @@ internal static class CommandTable
     static readonly CliCommand[] Commands =
     [
         new("version", "Print the version", VersionCommand.RunAsync),
+        new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
