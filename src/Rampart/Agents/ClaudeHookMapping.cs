@@ -25,7 +25,7 @@ internal static class ClaudeHookMapping
         return new ToolCall
         {
             Tool = e.Tool,
-            Agent = failure ? "" : ClaudeHookParser.Agent,
+            Agent = failure ? "" : e.Agent,
             Session = failure ? "" : session,
             AgentDepth = e.AgentDepth,
             Workdir = e.Cwd,

@@ -96,6 +96,8 @@ internal static class ClaudeHookParser
         }
 
         var tool = ClaudeCodeTools.Classify(toolName, input);
+        // CLI-072: a Monitor watching a WebSocket is network access, judged by the fetch rules.
+        if (toolName == "Monitor" && input.TryGetValue("ws", out var ws) && ws.ValueKind == JsonValueKind.Object) tool = "fetch";
         if (!isPost)
         {
             if (tool == "unknown")
@@ -112,10 +114,13 @@ internal static class ClaudeHookParser
         }
 
         var sessionId = Str(fields.SessionId);
-        var runId = env.RunOverride.Length > 0 ? env.RunOverride : sessionId.Length > 0 ? sessionId : env.ConversationId;
+        // `?? ""`: default(HookEnvironment) carries nulls.
+        var runOverride = env.RunOverride ?? "";
+        var runId = runOverride.Length > 0 ? runOverride : sessionId.Length > 0 ? sessionId : env.ConversationId ?? "";
         return HookInput.Valid(new HookEvent
         {
             Kind = kind,
+            Agent = Agent,
             ToolName = toolName,
             Tool = tool,
             Params = input,

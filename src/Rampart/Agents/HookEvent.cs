@@ -18,6 +18,8 @@ public enum HookEventKind
 public sealed record HookEvent
 {
     public HookEventKind Kind { get; init; }
+    /// <summary>Always <c>claude-code</c> for this host (CLI-074).</summary>
+    public string Agent { get; init; } = "claude-code";
     /// <summary>Claude's own tool name (<c>Bash</c>, <c>mcp__fs__read_file</c>).</summary>
     public string ToolName { get; init; } = "";
     /// <summary>Rampart tool class (<c>exec</c>, <c>read</c>, <c>mcp-destructive</c>, …; <c>unknown</c> only on post events).</summary>

@@ -31,7 +31,7 @@ internal static class RemoteEvaluation
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("agent", failure ? "" : ClaudeHookParser.Agent);
+            w.WriteString("agent", failure ? "" : e.Agent);
             w.WriteString("session", failure ? "" : session);
             w.WriteString("run_id", e.RunId);
             w.WriteString("tool_call_id", e.ToolUseId);
