@@ -30,7 +30,7 @@ internal sealed class RampartServiceClient(ServiceEndpoint endpoint, TimeSpan de
         using var cts = new CancellationTokenSource(deadline);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.BaseUrl + RemoteEvaluation.PathFor(e)));
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.BaseUrl.ToString().TrimEnd('/') + RemoteEvaluation.PathFor(e)));
             request.Content = new ByteArrayContent(RemoteEvaluation.Body(e, session, enforce));
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             if (endpoint.Token.Length > 0) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", endpoint.Token);
