@@ -10,6 +10,7 @@ internal static class CommandTable
     [
         new("version", "Print the version", VersionCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
+        new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
