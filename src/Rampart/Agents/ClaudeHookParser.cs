@@ -79,8 +79,9 @@ internal static class ClaudeHookParser
         }
         var isPost = kind != HookEventKind.PreToolUse;
 
-        var toolName = Str(fields.ToolName).Trim();
-        if (toolName.Length == 0) return Invalid("hook: Claude Code tool_name is required", isPost, response);
+        // Classified exactly as sent (CLI-072 is case- and space-sensitive); only a blank name is malformed.
+        var toolName = Str(fields.ToolName);
+        if (toolName.Trim().Length == 0) return Invalid("hook: Claude Code tool_name is required", isPost, response);
 
         var toolUseId = Str(fields.ToolUseId);
         foreach (var c in toolUseId)
