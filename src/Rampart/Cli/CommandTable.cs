@@ -11,6 +11,8 @@ internal static class CommandTable
         new("version", "Print the version", VersionCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
+        new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
+        new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
