@@ -35,7 +35,7 @@ internal sealed record ChainTail
     };
 }
 
-/// <summary>An event met during recovery, for callers that cross-check ids and anchors.</summary>
+/// <summary>An event met during recovery (reported in chain order), for callers that cross-check ids, anchors and checkpoints.</summary>
 internal readonly record struct RecoveredEvent(string File, int Line, string Id, string Hash, string PrevHash);
 
 /// <summary>
@@ -221,6 +221,7 @@ internal static class AuditRecovery
         // Epochs: each root starts one; later epochs must start strictly after the previous one ended.
         Node? tail = null;
         var visited = 0;
+        var chainOrder = new List<Node>(nodes.Count);
         List<Node>? previousEpoch = null;
         foreach (var root in roots)
         {
@@ -243,6 +244,7 @@ internal static class AuditRecovery
                 n.Visited = true;
                 visited++;
                 epoch.Add(n);
+                chainOrder.Add(n);
                 tail = n;
             }
             previousEpoch = epoch;
@@ -275,7 +277,7 @@ internal static class AuditRecovery
         }
 
         if (onEvent is not null)
-            foreach (var n in nodes) onEvent(new RecoveredEvent(n.File, n.Line, n.Event.Id, n.Event.Hash, n.Event.PrevHash));
+            foreach (var n in chainOrder) onEvent(new RecoveredEvent(n.File, n.Line, n.Event.Id, n.Event.Hash, n.Event.PrevHash));
 
         return new ChainTail
         {
