@@ -168,7 +168,12 @@ internal sealed class CheckpointSigner : IDisposable
     public void Observe(long count, string headHash, DateTimeOffset now, bool force = false)
     {
         if (count == _lastCount) return;
-        if (_lastCount < 0) _lastCount = LastSignedCount();
+        if (_lastCount < 0)
+        {
+            // The time cadence starts with this writer; the count cadence continues the file.
+            _lastCount = LastSignedCount();
+            _lastTime = now;
+        }
         if (count == _lastCount) return;
         var due = force || count - _lastCount >= _options.EveryRecords || now - _lastTime >= _options.Every;
         if (!due) return;
