@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 
 namespace Rampart.Core.Audit;
 
@@ -177,8 +176,4 @@ public static class AuditCompaction
         }
         return list;
     }
-
-    internal static int ScalarCount(string s) => ScalarBoundaries(s).Count - 1;
-
-    internal static string Utf8Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -9,18 +9,6 @@ public static class AuditHostInfo
 
     public static AuditHost Current => Local.Value;
 
-    /// <summary>Fills a missing host or blank members with the local values (AUD-014).</summary>
-    public static AuditHost Complete(AuditHost? host)
-    {
-        var local = Current;
-        if (host is null) return local;
-        if (host.Hostname.Length > 0 && host.Os.Length > 0 && host.Arch.Length > 0) return host;
-        return new AuditHost(
-            host.Hostname.Length > 0 ? host.Hostname : local.Hostname,
-            host.Os.Length > 0 ? host.Os : local.Os,
-            host.Arch.Length > 0 ? host.Arch : local.Arch);
-    }
-
     static string HostName()
     {
         try

@@ -19,7 +19,7 @@ public sealed record AuditQuery
         if (Decision is { Length: > 0 } d && !string.Equals(e.Decision.Action, d, StringComparison.OrdinalIgnoreCase)) return false;
         if (Tool is { Length: > 0 } t && !string.Equals(e.Tool, t, StringComparison.Ordinal)) return false;
         if (Agent is { Length: > 0 } a && !string.Equals(e.Agent, a, StringComparison.Ordinal)) return false;
-        if (Since is { } s || Until is not null)
+        if (Since is not null || Until is not null)
         {
             var at = e.Timestamp.ToDateTimeOffset();
             if (Since is { } from && at < from) return false;

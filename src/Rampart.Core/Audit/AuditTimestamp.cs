@@ -34,7 +34,7 @@ public readonly record struct AuditTimestamp
     public int OffsetMinutes { get; }
 
     /// <summary>Go's zero time (<c>0001-01-01T00:00:00Z</c>); <c>default</c> is treated the same way.</summary>
-    public bool IsZero => Year == 0 && Month == 0 ? true : SecondsSinceYearOne == 0 && Nanosecond == 0;
+    public bool IsZero => (Year == 0 && Month == 0) || (SecondsSinceYearOne == 0 && Nanosecond == 0);
 
     /// <summary>Seconds of the instant since 0001-01-01T00:00:00Z (negative for year 0).</summary>
     public long SecondsSinceYearOne

@@ -99,4 +99,25 @@ public sealed class AuditChainTests
         var line = AuditVectors.Case(AuditVectors.Chain, "chain", "AUDCHAIN-001").Str("line");
         Assert.False(AuditChain.VerifyLine(Utf8(line.Replace("git status", "git statux", StringComparison.Ordinal))));
     }
+
+    [Fact]
+    public void Our_own_lines_with_awkward_keys_and_numbers_verify_after_a_round_trip()
+    {
+        var e = new AuditEvent
+        {
+            Id = "01JNV8Q6Y3K7M2X4R5T6W7Z8A9",
+            Timestamp = AuditTimestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero).AddTicks(1234567)),
+            Tool = "exec",
+            Request = AuditValue.Object([
+                new("\ud800lone", AuditValue.From(1)),
+                new("\uffff", AuditValue.From(1e21)),
+                new("\U0001F600", AuditValue.From(-0.0)),
+                new("a", AuditValue.From("x\u2029<&>\u0000")),
+            ]),
+            Decision = new AuditDecision { Action = "allow", MatchedPolicies = [] },
+        };
+        var sealedRecord = AuditChain.Seal(e, "sha256:prev");
+        Assert.True(AuditChain.VerifyLine(sealedRecord.Line));
+        Assert.Equal("2026-03-03T00:00:00.1234567Z", AuditChain.ParseLine(sealedRecord.Line).Timestamp.ToString());
+    }
 }

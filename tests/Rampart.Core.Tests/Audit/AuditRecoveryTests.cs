@@ -59,4 +59,21 @@ public sealed class AuditRecoveryTests
         var ex = Assert.Throws<AuditChainException>(() => AuditRecovery.Recover(new AuditDirectory(tmp.Path_)));
         Assert.Contains("symlink", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Checkpoint_after_the_first_file_matches_the_vector()
+    {
+        var c = AuditVectors.Chain.Map("checkpoint_after_first_file")!;
+        using var tmp = new TempAuditDir();
+        Directory.CreateDirectory(tmp.Path_);
+        var lines = AuditVectors.Cases(AuditVectors.Chain, "chain").Take(3).Select(e => e.Str("line") + "\n").ToList();
+        Assert.Equal(c.List("line_sizes_with_newline")!.Select(x => (long)x!), lines.Select(l => (long)System.Text.Encoding.UTF8.GetByteCount(l)));
+        File.WriteAllText(tmp.File("2026-03-03.jsonl"), string.Concat(lines));
+
+        var tail = AuditRecovery.Recover(new AuditDirectory(tmp.Path_));
+
+        Assert.Equal(c.Str("json") + "\n", System.Text.Encoding.UTF8.GetString(AuditFileFormat.Write(tail.ToState())));
+        var parsed = AuditFileFormat.ParseChainState(System.Text.Encoding.UTF8.GetBytes(c.Str("json")))!;
+        Assert.NotNull(ChainStateCheck.TryAdopt(new AuditDirectory(tmp.Path_), parsed));
+    }
 }
