@@ -9,6 +9,8 @@ internal static class CommandTable
     static readonly CliCommand[] Commands =
     [
         new("version", "Print the version", VersionCommand.RunAsync),
+        new("serve", "Run the policy decision service", ServeCommand.RunAsync),
+        new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
