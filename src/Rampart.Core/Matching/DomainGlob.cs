@@ -1,9 +1,55 @@
+using System.Buffers;
+using System.Text;
+
 namespace Rampart.Core.Matching;
 
-/// <summary>Domain glob (POL-061).</summary>
+/// <summary>Domain glob (POL-061): lower-cased, trimmed, one trailing dot dropped, then Go filepath match with <c>\</c> escapes.</summary>
 public sealed class DomainGlob
 {
-    public static DomainGlob Compile(string pattern) => throw new NotImplementedException();
+    private readonly byte[]? _pattern;   // null: the pattern is empty after normalisation and matches nothing
 
-    public bool IsMatch(string domain) => throw new NotImplementedException();
+    private DomainGlob(string pattern, byte[]? normalized)
+    {
+        Pattern = pattern;
+        _pattern = normalized;
+    }
+
+    public static DomainGlob Compile(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var text = pattern.Trim().ToLowerInvariant();
+        if (text.EndsWith('.')) text = text[..^1];
+        return new DomainGlob(pattern, text.Length == 0 ? null : Encoding.UTF8.GetBytes(text));
+    }
+
+    public string Pattern { get; }
+
+    public bool IsMatch(string domain)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        if (_pattern is null) return false;
+        var trimmed = domain.AsSpan().Trim();
+        if (trimmed.IsEmpty) return false;
+
+        char[]? rentedChars = null;
+        var lower = trimmed.Length <= GlobInput.StackLimit
+            ? stackalloc char[trimmed.Length]
+            : (rentedChars = ArrayPool<char>.Shared.Rent(trimmed.Length)).AsSpan(0, trimmed.Length);
+        trimmed.ToLowerInvariant(lower);
+        if (lower[^1] == '.') lower = lower[..^1];
+
+        var matched = false;
+        if (!lower.IsEmpty)
+        {
+            Span<byte> stack = stackalloc byte[GlobInput.StackLimit];
+            byte[]? rented = null;
+            var bytes = GlobInput.ToUtf8(lower, stack, ref rented);
+            matched = GlobFilepath.Match(_pattern, bytes, backslashEscapes: true);
+            GlobInput.Return(rented);
+        }
+        GlobInput.Return(rentedChars);
+        return matched;
+    }
+
+    public override string ToString() => Pattern;
 }

@@ -1,17 +1,156 @@
+using System.Buffers;
+using System.Text;
+
 namespace Rampart.Core.Matching;
 
 /// <summary>General glob (POL-056): command_*, url_matches, session_*, match.agent/session/tool, tool_param_matches.</summary>
+/// <remarks>
+/// The pattern is classified once, in the order of POL-056's steps, so <see cref="IsMatch"/> only runs
+/// the step that applies. Matching never allocates: <c>\</c>→<c>/</c> in the name is done on the fly
+/// or in a stack/pooled copy.
+/// </remarks>
 public sealed class GlobPattern
 {
-    private GlobPattern(string pattern) => Pattern = pattern;
+    private enum Kind : byte
+    {
+        Never,            // step 1 bounds, >2 `**`, or an invalid pattern on the step that decides
+        All,              // step 3: `*`
+        Segments,         // step 4: contains `**`
+        OrderedPieces,    // step 6: starts with `*`
+        Filepath,         // step 7
+    }
 
-    /// <summary>Precompiles a pattern (classified once).</summary>
-    public static GlobPattern Compile(string pattern) => throw new NotImplementedException();
+    private readonly Kind _kind;
+    private readonly string? _prefix;            // step 5: literal prefix, tried before _kind
+    private readonly GlobSegments? _segments;
+    private readonly string[] _pieces = [];
+    private readonly byte[] _filepath = [];
+
+    private GlobPattern(string pattern, Kind kind, string? prefix, GlobSegments? segments, string[]? pieces, byte[]? filepath, string literalPrefix)
+    {
+        Pattern = pattern;
+        _kind = kind;
+        _prefix = prefix;
+        _segments = segments;
+        _pieces = pieces ?? [];
+        _filepath = filepath ?? [];
+        LiteralPrefix = literalPrefix;
+    }
+
+    /// <summary>Precompiles a pattern: classified once (star-all, prefix, ordered substrings, filepath, segment automaton, invalid).</summary>
+    public static GlobPattern Compile(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (pattern.Length == 0 || !GlobInput.FitsUtf8(pattern, GlobInput.MaxBytes)) return Never(pattern);
+
+        var text = pattern.Replace('\\', '/');
+        var doubleStars = GlobInput.CountDoubleStars(text);
+        if (doubleStars > 0 && !GlobInput.FitsUtf8(text, GlobInput.MaxDoubleStarBytes)) return Never(pattern);
+        if (text == "*") return new GlobPattern(pattern, Kind.All, null, null, null, null, "");
+
+        if (doubleStars > 0)
+        {
+            if (doubleStars > 2) return Never(pattern);
+            var segments = GlobSegments.TryCompile(text);
+            return segments is null
+                ? Never(pattern)
+                : new GlobPattern(pattern, Kind.Segments, null, segments, null, null, segments.LiteralPrefix);
+        }
+
+        // Step 5 is a literal shortcut only: when it does not hold, steps 6/7 still decide.
+        string? prefix = text.EndsWith('*') ? text[..^1] : null;
+
+        if (text.StartsWith('*'))
+        {
+            var pieces = text.Split('*', StringSplitOptions.RemoveEmptyEntries);
+            return new GlobPattern(pattern, Kind.OrderedPieces, prefix, null, pieces, null, "");
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var wellFormed = GlobFilepath.IsWellFormed(bytes, backslashEscapes: false);
+        var literal = FilepathLiteralPrefix(text);
+        if (!wellFormed)
+        {
+            // Only the step-5 prefix can still match.
+            return prefix is null ? Never(pattern) : new GlobPattern(pattern, Kind.Never, prefix, null, null, null, prefix);
+        }
+        return new GlobPattern(pattern, Kind.Filepath, prefix, null, null, bytes, literal);
+    }
+
+    private static GlobPattern Never(string pattern) => new(pattern, Kind.Never, null, null, null, null, "") { IsNever = true };
+
+    private static string FilepathLiteralPrefix(string text)
+    {
+        var end = text.AsSpan().IndexOfAny("*?[");
+        return end < 0 ? text : text[..end];
+    }
 
     public string Pattern { get; }
 
-    /// <summary>Set by the evaluator: the pattern itself is a composite shell command (POL-050 step 2).</summary>
+    /// <summary>Set by the evaluator: the pattern is itself a composite shell command (POL-050 step 2).</summary>
     public bool IsComposite { get; set; }
 
-    public bool IsMatch(string name) => throw new NotImplementedException();
+    /// <summary>Characters every matching name starts with (after <c>\</c>→<c>/</c>); used by <see cref="GlobSet"/>.</summary>
+    internal string LiteralPrefix { get; }
+
+    /// <summary>True when no name can match (empty, oversized or invalid pattern).</summary>
+    internal bool IsNever { get; private init; }
+
+    public bool IsMatch(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return IsMatch(name.AsSpan());
+    }
+
+    internal bool IsMatch(ReadOnlySpan<char> name)
+    {
+        if (IsNever || !GlobInput.FitsUtf8(name, GlobInput.MaxBytes)) return false;
+        switch (_kind)
+        {
+            case Kind.All:
+                return true;
+            case Kind.Segments:
+                return _segments!.IsMatch(name);
+        }
+
+        char[]? rented = null;
+        if (name.Contains('\\'))
+        {
+            rented = ArrayPool<char>.Shared.Rent(name.Length);
+            var copy = rented.AsSpan(0, name.Length);
+            name.Replace(copy, '\\', '/');
+            name = copy;
+        }
+        var matched = MatchLiteralSteps(name);
+        GlobInput.Return(rented);
+        return matched;
+    }
+
+    private bool MatchLiteralSteps(ReadOnlySpan<char> name)
+    {
+        if (_prefix is not null && name.StartsWith(_prefix, StringComparison.Ordinal)) return true;
+        switch (_kind)
+        {
+            case Kind.OrderedPieces:
+                var rest = name;
+                foreach (var piece in _pieces)
+                {
+                    var at = rest.IndexOf(piece, StringComparison.Ordinal);
+                    if (at < 0) return false;
+                    rest = rest[(at + piece.Length)..];
+                }
+                return true;
+            case Kind.Filepath:
+                Span<byte> stack = stackalloc byte[GlobInput.StackLimit];
+                byte[]? rented = null;
+                var bytes = GlobInput.ToUtf8(name, stack, ref rented);
+                var matched = GlobFilepath.Match(_filepath, bytes, backslashEscapes: false);
+                GlobInput.Return(rented);
+                return matched;
+            default:
+                return false;
+        }
+    }
+
+    public override string ToString() => Pattern;
 }

@@ -1,13 +1,45 @@
 namespace Rampart.Core.Matching;
 
-/// <summary>Path glob (POL-060): segment matcher always, with the leading <c>**/</c> retry.</summary>
+/// <summary>Path glob (POL-060): the segment matcher always, with the leading <c>**/</c> retry, so <c>*</c> never crosses <c>/</c>.</summary>
 public sealed class PathGlob
 {
-    private PathGlob(string pattern) => Pattern = pattern;
+    private readonly GlobSegments? _segments;
 
-    public static PathGlob Compile(string pattern) => throw new NotImplementedException();
+    private PathGlob(string pattern, string normalized, GlobSegments? segments)
+    {
+        Pattern = pattern;
+        Normalized = normalized;
+        _segments = segments;
+    }
+
+    public static PathGlob Compile(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var normalized = pattern.Replace('\\', '/');
+        if (pattern.Length == 0 || !GlobInput.FitsUtf8(pattern, GlobInput.MaxBytes)) return new PathGlob(pattern, normalized, null);
+        var doubleStars = GlobInput.CountDoubleStars(normalized);
+        if (doubleStars > 2 || (doubleStars > 0 && !GlobInput.FitsUtf8(normalized, GlobInput.MaxDoubleStarBytes)))
+        {
+            return new PathGlob(pattern, normalized, null);
+        }
+        return new PathGlob(pattern, normalized, GlobSegments.TryCompile(normalized));
+    }
 
     public string Pattern { get; }
 
-    public bool IsMatch(string cleanedPath) => throw new NotImplementedException();
+    /// <summary>The pattern with <c>\</c> replaced by <c>/</c>.</summary>
+    internal string Normalized { get; }
+
+    /// <summary>Cached pattern variants for <see cref="PathNames.PatternMatchesCandidate"/> (POL-067).</summary>
+    internal PathPatternVariants? Variants { get; set; }
+
+    public bool IsMatch(string cleanedPath)
+    {
+        ArgumentNullException.ThrowIfNull(cleanedPath);
+        return _segments is not null
+            && GlobInput.FitsUtf8(cleanedPath, GlobInput.MaxBytes)
+            && _segments.IsMatch(cleanedPath);
+    }
+
+    public override string ToString() => Pattern;
 }

@@ -1,13 +1,294 @@
+using System.Text;
+
 namespace Rampart.Core.Matching;
 
-/// <summary>Path normalisation (POL-064…POL-067).</summary>
+/// <summary>Path normalisation for path conditions: cleaning, symlink resolution, candidates, variants (POL-064…POL-067).</summary>
 public static class PathNames
 {
-    public static string Clean(string path, string? workdir = null) => throw new NotImplementedException();
+    // Go's EvalSymlinks gives up after this many links (a loop, in practice).
+    private const int MaxLinks = 255;
 
-    public static string Resolve(string cleaned) => throw new NotImplementedException();
+    /// <summary>
+    /// Lexical cleaning (POL-064): <c>\</c>→<c>/</c>, join a relative path onto <paramref name="workdir"/>, collapse
+    /// <c>//</c>, drop <c>.</c>, resolve <c>..</c>, drop a trailing <c>/</c>. No <c>~</c> expansion. An empty path stays
+    /// empty (glob.yaml GL-107); any other empty result is <c>.</c>.
+    /// </summary>
+    public static string Clean(string path, string? workdir = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0) return "";
+        var p = path.Replace('\\', '/');
+        if (workdir is not null && p[0] != '/')
+        {
+            var w = NormalizeWorkdir(workdir);
+            if (w.Length > 0) p = w + "/" + p;
+        }
+        return Lexical(p);
+    }
 
-    public static IReadOnlyList<string> Candidates(string path, string workdir) => throw new NotImplementedException();
+    /// <summary>
+    /// Follows symbolic links on disk (POL-065). A missing path resolves its longest existing ancestor and
+    /// re-attaches the missing elements; any other failure leaves the cleaned path as it is.
+    /// </summary>
+    public static string Resolve(string cleaned)
+    {
+        ArgumentNullException.ThrowIfNull(cleaned);
+        if (cleaned.Length == 0) return cleaned;
+        if (TryEvalSymlinks(cleaned, out var resolved, out var missing)) return resolved;
+        if (!missing) return cleaned;
 
-    public static bool PatternMatchesCandidate(PathGlob pattern, string candidate, string workdir) => throw new NotImplementedException();
+        var tail = new List<string>();
+        var current = cleaned;
+        while (true)
+        {
+            var parent = Dir(current);
+            if (parent == current) return cleaned;
+            tail.Add(Base(current));
+            current = parent;
+            if (TryEvalSymlinks(current, out resolved, out missing))
+            {
+                var sb = new StringBuilder(resolved);
+                for (var i = tail.Count - 1; i >= 0; i--) sb.Append('/').Append(tail[i]);
+                return Lexical(sb.ToString());
+            }
+            if (!missing) return cleaned;
+        }
+    }
+
+    /// <summary>
+    /// Path candidates of a call (POL-066): the cleaned path, the resolved path, and for a relative path with a
+    /// working directory also its own cleaned relative spelling; duplicates dropped. Empty path → none.
+    /// </summary>
+    public static IReadOnlyList<string> Candidates(string path, string workdir)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        workdir ??= "";
+        if (path.Length == 0) return [];
+        var cleaned = Clean(path, workdir);
+        var result = new List<string>(3) { cleaned };
+        var resolved = Resolve(cleaned);
+        if (!result.Contains(resolved)) result.Add(resolved);
+        if (NormalizeWorkdir(workdir).Length > 0 && !path.Replace('\\', '/').StartsWith('/'))
+        {
+            var relative = Clean(path);
+            if (!result.Contains(relative)) result.Add(relative);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// One pattern against one candidate (POL-067): pattern variants (the pattern, its workdir-joined form for an
+    /// absolute candidate, and the symlink-resolved form of each) against candidate variants (the candidate, and its
+    /// workdir-joined form for an absolute pattern), with the path matcher.
+    /// </summary>
+    public static bool PatternMatchesCandidate(PathGlob pattern, string candidate, string workdir)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(candidate);
+        var w = NormalizeWorkdir(workdir ?? "");
+        var candidateIsAbsolute = candidate.StartsWith('/') || candidate.StartsWith('\\');
+        var patternIsAbsolute = pattern.Normalized.StartsWith('/');
+
+        string? joinedCandidate = null;
+        if (w.Length > 0 && !candidateIsAbsolute && patternIsAbsolute) joinedCandidate = Clean(w + "/" + candidate.Replace('\\', '/'));
+
+        var own = OwnVariants(pattern);
+        if (AnyMatch(own, candidate, joinedCandidate)) return true;
+        if (w.Length > 0 && candidateIsAbsolute && !patternIsAbsolute)
+        {
+            if (AnyMatch(JoinedVariants(pattern, w), candidate, joinedCandidate)) return true;
+        }
+        return false;
+    }
+
+    private static bool AnyMatch(PathGlob[] variants, string candidate, string? joinedCandidate)
+    {
+        foreach (var v in variants)
+        {
+            if (v.IsMatch(candidate)) return true;
+            if (joinedCandidate is not null && v.IsMatch(joinedCandidate)) return true;
+        }
+        return false;
+    }
+
+    // The pattern and its resolved form do not depend on the call, so they are computed once per PathGlob.
+    private static PathGlob[] OwnVariants(PathGlob pattern)
+    {
+        var cached = pattern.Variants;
+        if (cached is not null) return cached.Own;
+        var own = WithResolved(pattern, pattern.Normalized);
+        pattern.Variants = new PathPatternVariants(own, null);
+        return own;
+    }
+
+    // The workdir-joined forms depend on the working directory; the last one is kept (it rarely changes).
+    private static PathGlob[] JoinedVariants(PathGlob pattern, string workdir)
+    {
+        var cached = pattern.Variants;
+        if (cached?.Joined is { } joined && joined.Workdir == workdir) return joined.Globs;
+        var own = cached?.Own ?? OwnVariants(pattern);
+        var text = Clean(workdir + "/" + pattern.Normalized);
+        var globs = WithResolved(PathGlob.Compile(text), text);
+        pattern.Variants = new PathPatternVariants(own, new WorkdirVariants(workdir, globs));
+        return globs;
+    }
+
+    private static PathGlob[] WithResolved(PathGlob glob, string text)
+    {
+        var resolved = ResolvePattern(text);
+        return resolved == text ? [glob] : [glob, PathGlob.Compile(resolved)];
+    }
+
+    /// <summary>
+    /// Resolved form of a pattern (POL-067): a pattern without meta characters is resolved as a path; otherwise
+    /// the directory before the last <c>/</c> that precedes the first meta character is resolved and the rest re-attached.
+    /// </summary>
+    internal static string ResolvePattern(string pattern)
+    {
+        var text = pattern.Replace('\\', '/');
+        if (text.Length == 0) return text;
+        var meta = text.AsSpan().IndexOfAny("*?[");
+        if (meta < 0) return Resolve(Lexical(text));
+        var slash = text.LastIndexOf('/', meta);
+        if (slash <= 0) return text; // no directory before the meta (or only the root): nothing to resolve
+        var directory = Resolve(Lexical(text[..slash]));
+        var rest = text[slash..];
+        return directory.EndsWith('/') ? directory + rest[1..] : directory + rest;
+    }
+
+    private static string NormalizeWorkdir(string workdir) => workdir.Trim().Replace('\\', '/');
+
+    /// <summary>Go's path.Clean on a <c>/</c>-separated path.</summary>
+    internal static string Lexical(string path)
+    {
+        if (path.Length == 0) return ".";
+        var rooted = path[0] == '/';
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count > 0 && parts[^1] != "..") parts.RemoveAt(parts.Count - 1);
+                else if (!rooted) parts.Add("..");
+                continue;
+            }
+            parts.Add(part);
+        }
+        var joined = string.Join('/', parts);
+        if (rooted) return "/" + joined;
+        return joined.Length == 0 ? "." : joined;
+    }
+
+    private static string Dir(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        if (slash < 0) return ".";
+        return Lexical(path[..(slash + 1)]);
+    }
+
+    private static string Base(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? path : path[(slash + 1)..];
+    }
+
+    private enum Entry { Missing, Directory, Other, Link, Failed }
+
+    private static Entry Probe(string path, out string? target)
+    {
+        target = null;
+        try
+        {
+            var info = new FileInfo(path);
+            target = info.LinkTarget;
+            if (target is not null) return Entry.Link;
+            if (Directory.Exists(path)) return Entry.Directory;
+            return info.Exists ? Entry.Other : Entry.Missing;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return Entry.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Go's filepath.EvalSymlinks walk: component by component, splicing in link targets. <paramref name="missing"/>
+    /// tells "does not exist" apart from other failures (not a directory, permission, too many links).
+    /// </summary>
+    private static bool TryEvalSymlinks(string input, out string result, out bool missing)
+    {
+        result = input;
+        missing = false;
+        var path = input;
+        var volLen = path.StartsWith('/') ? 1 : 0;
+        var vol = path[..volLen];
+        var dest = vol;
+        var links = 0;
+        for (int start = volLen, end = volLen; start < path.Length; start = end)
+        {
+            while (start < path.Length && path[start] == '/') start++;
+            end = start;
+            while (end < path.Length && path[end] != '/') end++;
+            if (end == start) break;
+            var component = path[start..end];
+            if (component == ".") continue;
+            if (component == "..")
+            {
+                var r = dest.Length - 1;
+                while (r >= volLen && dest[r] != '/') r--;
+                if (r < volLen || dest[(r + 1)..] == "..")
+                {
+                    if (dest.Length > volLen) dest += "/";
+                    dest += "..";
+                }
+                else
+                {
+                    dest = dest[..r];
+                }
+                continue;
+            }
+
+            if (dest.Length > 0 && dest[^1] != '/') dest += "/";
+            dest += component;
+            switch (Probe(dest, out var link))
+            {
+                case Entry.Missing:
+                    missing = true;
+                    return false;
+                case Entry.Failed:
+                    return false;
+                case Entry.Other:
+                    if (end < path.Length) return false; // not a directory
+                    continue;
+                case Entry.Directory:
+                    continue;
+            }
+
+            if (++links > MaxLinks) return false;
+            path = link + path[end..];
+            if (link!.StartsWith('/'))
+            {
+                dest = "/";
+                end = 1;
+                vol = "/";
+                volLen = 1;
+            }
+            else
+            {
+                var r = dest.Length - 1;
+                while (r >= volLen && dest[r] != '/') r--;
+                dest = r < volLen ? vol : dest[..r];
+                end = 0;
+            }
+        }
+        result = Lexical(dest);
+        return true;
+    }
 }
+
+/// <summary>Pattern variants of a <see cref="PathGlob"/> that <see cref="PathNames.PatternMatchesCandidate"/> reuses.</summary>
+internal sealed record PathPatternVariants(PathGlob[] Own, WorkdirVariants? Joined);
+
+/// <summary>The workdir-joined pattern variants for one working directory.</summary>
+internal sealed record WorkdirVariants(string Workdir, PathGlob[] Globs);

@@ -1,0 +1,164 @@
+using System.Text;
+using System.Text.Json;
+using Rampart.Core.Matching;
+
+namespace Rampart.Core.Evaluation;
+
+/// <summary>
+/// The values conditions read from a call (POL-002, POL-003), plus the fail-closed checks that run
+/// before any policy is consulted (POL-004, POL-005).
+/// </summary>
+internal static class CallInputs
+{
+    static readonly string[] ExecKeys = ["command", "cmd", "input"];
+    static readonly string[] CommandKey = ["command"];
+    static readonly string[] PathLikeKeys = ["file_path", "path", "file", "filepath", "target"];
+    static readonly string[] PathKeys = ["file_path", "path"];
+    static readonly string[] UrlLikeKeys = ["url", "uri", "href"];
+    static readonly string[] UrlKey = ["url"];
+    static readonly string[] DomainKey = ["domain"];
+    static readonly string[] WorkdirKey = ["workdir"];
+    static readonly string[] CwdKey = ["cwd"];
+
+    // POL-004 alias groups, in check order.
+    static readonly string[] PathAliasKeys = ["path", "file_path", "file", "filepath", "target"];
+    static readonly string[] WorkdirAliasKeys = ["workdir", "cwd"];
+    static readonly string[] SchemeKey = ["scheme"];
+
+    /// <summary>POL-003: "exec-like", "path-like", "url-like" are tested on the lower-cased, trimmed tool.</summary>
+    public static string ToolClass(string tool) => tool.Trim().ToLowerInvariant();
+
+    public static bool IsExecLike(string toolClass) => toolClass == "exec";
+
+    public static bool IsPathLike(string toolClass) => toolClass is "read" or "write" or "edit" or "mcp-destructive";
+
+    public static bool IsUrlLike(string toolClass) => toolClass is "fetch" or "http" or "web_fetch" or "browser";
+
+    /// <summary>POL-002: first string value with non-blank text, params keys first, then input keys.</summary>
+    public static string Lookup(ToolCall call, string[] keys)
+    {
+        foreach (var key in keys)
+        {
+            if (call.Params.TryGetValue(key, out var v) && IsNonBlankString(v)) return v.GetString()!;
+        }
+        if (call.Input is { } input)
+        {
+            foreach (var key in keys)
+            {
+                if (input.TryGetValue(key, out var v) && IsNonBlankString(v)) return v.GetString()!;
+            }
+        }
+        return "";
+    }
+
+    static bool IsNonBlankString(JsonElement v) =>
+        v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString());
+
+    public static string Command(ToolCall call, string toolClass) =>
+        Lookup(call, IsExecLike(toolClass) ? ExecKeys : CommandKey);
+
+    public static string Path(ToolCall call, string toolClass) =>
+        Lookup(call, IsPathLike(toolClass) ? PathLikeKeys : PathKeys);
+
+    public static string Url(ToolCall call, string toolClass) =>
+        Lookup(call, IsUrlLike(toolClass) ? UrlLikeKeys : UrlKey);
+
+    /// <summary>POL-003: a host parsed from the url always wins over a <c>domain</c> parameter.</summary>
+    public static string Domain(ToolCall call, string url)
+    {
+        if (url.Length > 0 && UrlHost.TryGetHost(url, out var host) && host.Length > 0) return host;
+        return Lookup(call, DomainKey);
+    }
+
+    public static string Workdir(ToolCall call)
+    {
+        var w = call.Workdir.Trim();
+        if (w.Length > 0) return w;
+        w = Lookup(call, WorkdirKey).Trim();
+        if (w.Length > 0) return w;
+        return Lookup(call, CwdKey).Trim();
+    }
+
+    /// <summary>POL-004: the error text (e.g. "conflicting command aliases") or null when unambiguous.</summary>
+    public static string? AliasError(ToolCall call, string toolClass)
+    {
+        if (IsExecLike(toolClass) && GroupError(call, ExecKeys, null, "command") is { } e1) return e1;
+        if (IsPathLike(toolClass) && GroupError(call, PathAliasKeys, null, "path") is { } e2) return e2;
+        if (IsUrlLike(toolClass) && GroupError(call, UrlLikeKeys, null, "url") is { } e3) return e3;
+        if (GroupError(call, WorkdirAliasKeys, call.Workdir, "working directory") is { } e4) return e4;
+        if (GroupError(call, DomainKey, null, "domain") is { } e5) return e5;
+        return GroupError(call, SchemeKey, null, "scheme");
+    }
+
+    static string? GroupError(ToolCall call, string[] keys, string? extra, string field)
+    {
+        // Collect first, then check: a non-string value anywhere in the group fails before conflicts.
+        string? first = null;
+        var conflict = false;
+        foreach (var key in keys)
+        {
+            if (call.Params.TryGetValue(key, out var v) && Check(v, ref first, ref conflict)) return field + " must be a string";
+        }
+        if (call.Input is { } input)
+        {
+            foreach (var key in keys)
+            {
+                if (input.TryGetValue(key, out var v) && Check(v, ref first, ref conflict)) return field + " must be a string";
+            }
+        }
+        if (extra is not null) Add(extra, ref first, ref conflict);
+        return conflict ? "conflicting " + field + " aliases" : null;
+    }
+
+    /// <summary>True when <paramref name="v"/> is a present non-string (the type error).</summary>
+    static bool Check(JsonElement v, ref string? first, ref bool conflict)
+    {
+        if (v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return false;
+        if (v.ValueKind != JsonValueKind.String) return true;
+        Add(v.GetString()!, ref first, ref conflict);
+        return false;
+    }
+
+    static void Add(string value, ref string? first, ref bool conflict)
+    {
+        var t = value.Trim();
+        if (t.Length == 0) return;
+        if (first is null) first = t;
+        else if (!string.Equals(first, t, StringComparison.Ordinal)) conflict = true;
+    }
+
+    /// <summary>POL-005: the first oversized field as (name, bytes), checked in the spec's order.</summary>
+    public static bool TryFindOversized(ToolCall call, string command, string path, string url, string domain,
+        string[] paramKeys, out string field, out int bytes)
+    {
+        if (Oversized(call.Agent, out bytes)) { field = "agent"; return true; }
+        if (Oversized(call.Session, out bytes)) { field = "session"; return true; }
+        if (Oversized(call.Tool, out bytes)) { field = "tool"; return true; }
+        if (Oversized(command, out bytes)) { field = "command"; return true; }
+        if (Oversized(path, out bytes)) { field = "path"; return true; }
+        if (Oversized(url, out bytes)) { field = "url"; return true; }
+        if (Oversized(domain, out bytes)) { field = "domain"; return true; }
+        if (call.Input is { } input)
+        {
+            foreach (var key in paramKeys)
+            {
+                if (input.TryGetValue(key, out var v) && Oversized(ParamText.Format(v), out bytes))
+                {
+                    field = "tool parameter " + key;
+                    return true;
+                }
+            }
+        }
+        field = "";
+        bytes = 0;
+        return false;
+    }
+
+    static bool Oversized(string value, out int bytes)
+    {
+        // Cheap bound first: a string of n UTF-16 units has between n and 3n UTF-8 bytes.
+        if (value.Length * 3 <= EngineMessages.MatchLimitBytes) { bytes = 0; return false; }
+        bytes = Encoding.UTF8.GetByteCount(value);
+        return bytes > EngineMessages.MatchLimitBytes;
+    }
+}

@@ -1,0 +1,423 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using System.Text;
+using Rampart.Core.Policies;
+
+namespace Rampart.Core.Evaluation;
+
+/// <summary>
+/// An immutable, precompiled policy configuration: the thing that decides (POL-033..POL-045).
+/// Policies are indexed by literal tool name, so a call only looks at policies that can be in
+/// scope for its tool; every pattern is compiled once here. Safe for concurrent evaluations.
+/// </summary>
+public sealed class CompiledPolicySet
+{
+    readonly CompiledPolicy[] _policies;
+    readonly FrozenDictionary<string, CompiledPolicy[]> _byTool;
+    readonly CompiledPolicy[] _anyTool;
+    readonly string[] _paramKeys;
+    readonly DecisionAction _default;
+    readonly CountedRule[] _countedRules;
+
+    CompiledPolicySet(PolicyConfig config)
+    {
+        Config = config;
+        _default = ToDecision(config.EffectiveDefault);
+
+        var enabled = new List<CompiledPolicy>();
+        var paramKeys = new List<string>();
+        var counted = new List<CountedRule>();
+        var rules = 0;
+        foreach (var policy in config.Policies)
+        {
+            rules += policy.Rules.Length;
+            // POL-005: tool_param_matches keys of every loaded policy count, enabled or not.
+            foreach (var rule in policy.Rules)
+            {
+                if (rule.When.ToolParamMatches.IsDefaultOrEmpty) continue;
+                foreach (var (key, _) in rule.When.ToolParamMatches)
+                {
+                    if (!paramKeys.Contains(key)) paramKeys.Add(key);
+                }
+            }
+            if (!policy.Enabled) continue;
+            var compiled = new CompiledPolicy(policy, enabled.Count);
+            enabled.Add(compiled);
+            foreach (var rule in compiled.Rules)
+            {
+                if (rule.Rule.When.CallCount is { } cc) counted.Add(new CountedRule(compiled, rule, cc.Tool.Trim()));
+            }
+        }
+        _policies = [.. enabled];
+        _paramKeys = [.. paramKeys];
+        _countedRules = [.. counted];
+        PolicyCount = config.Policies.Length;
+        RuleCount = rules;
+
+        // Index: a policy whose tool patterns are all literals is a candidate only for those names;
+        // every other policy (no tool list, or a wildcard pattern) is a candidate for every tool.
+        // Each list keeps configuration order, which the sort (POL-034) starts from.
+        var any = new List<CompiledPolicy>();
+        var literalNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in _policies)
+        {
+            if (IsLiteralOnly(p.Policy.Match.Tools))
+            {
+                foreach (var t in p.Policy.Match.Tools)
+                {
+                    if (t.Length > 0) literalNames.Add(t);
+                }
+            }
+            else
+            {
+                any.Add(p);
+            }
+        }
+        _anyTool = [.. any];
+        var byTool = new Dictionary<string, CompiledPolicy[]>(StringComparer.Ordinal);
+        foreach (var name in literalNames)
+        {
+            var list = new List<CompiledPolicy>();
+            foreach (var p in _policies)
+            {
+                if (!IsLiteralOnly(p.Policy.Match.Tools) || p.Policy.Match.Tools.Contains(name)) list.Add(p);
+            }
+            byTool[name] = [.. list];
+        }
+        _byTool = byTool.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>Compiles a loaded configuration (validation already happened in the loader).</summary>
+    public static CompiledPolicySet Compile(PolicyConfig config) => new(config);
+
+    public PolicyConfig Config { get; }
+    public int PolicyCount { get; }
+    public int RuleCount { get; }
+
+    /// <summary>
+    /// Decides one request (POL-033). <paramref name="counter"/> is only read (for <c>call_count</c>);
+    /// recording is <see cref="PolicyEngine.Enforce"/>'s job. Without a counter <c>call_count</c> never matches.
+    /// </summary>
+    public Decision Evaluate(ToolCall call, EvaluationOptions options, DateTimeOffset now, CallCounter? counter = null)
+    {
+        var ctx = new CallContext(call, now, counter);
+        if (Precheck(ctx) is { } rejected) return rejected;
+        var defaultAction = options.DefaultDeny ? DecisionAction.Deny : _default;
+
+        var candidates = Candidates(call.Tool);
+        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(candidates.Length, 1));
+        try
+        {
+            var count = CollectInScope(candidates, call, rented);
+            var list = rented.AsSpan(0, count);
+            GoSort.Slice(list, default(ByPriority));
+
+            var durable = FindDurableAllow(list, ctx);
+
+            if (!string.IsNullOrEmpty(options.PolicyFilter))
+            {
+                var kept = 0;
+                foreach (var p in list)
+                {
+                    if (string.Equals(p.ProfileName, options.PolicyFilter, StringComparison.OrdinalIgnoreCase)) list[kept++] = p;
+                }
+                list = list[..kept];
+            }
+            if (list.Length == 0) return durable ?? NoPolicy(defaultAction);
+
+            return Walk(list, ctx, defaultAction, durable);
+        }
+        finally
+        {
+            Array.Clear(rented);
+            ArrayPool<CompiledPolicy>.Shared.Return(rented);
+        }
+    }
+
+    Decision Walk(Span<CompiledPolicy> list, CallContext ctx, DecisionAction defaultAction, Decision? durable)
+    {
+        var combination = Combination.Start;
+        var fired = list.Length <= 128 ? stackalloc int[list.Length] : new int[list.Length];
+        var firedCount = 0;
+        for (var i = 0; i < list.Length; i++)
+        {
+            var policy = list[i];
+            var rule = FiringRule(policy, ctx);
+            if (rule is null) continue;
+            fired[firedCount++] = i;
+            if (rule.Action is RuleAction.Deny or RuleAction.Invalid)
+            {
+                // POL-036: a deny names every policy that fired before it and every policy after it.
+                var names = new string[firedCount + (list.Length - i - 1)];
+                var n = 0;
+                for (var f = 0; f < firedCount; f++) names[n++] = list[fired[f]].Name;
+                for (var rest = i + 1; rest < list.Length; rest++) names[n++] = list[rest].Name;
+                return new Decision
+                {
+                    Action = DecisionAction.Deny,
+                    Message = rule.Action == RuleAction.Invalid ? EngineMessages.InvalidAction : rule.Message,
+                    MatchedPolicies = ImmutableCollectionsMarshal.AsImmutableArray(names),
+                    FromProjectPolicy = policy.IsProject,
+                    Suggestions = Suggestions.For(ctx),
+                };
+            }
+            combination.Apply(policy, rule);
+        }
+
+        if (durable is not null) return durable;
+
+        if (!combination.GlobalFired)
+        {
+            // POL-037/038: also runs when nothing fired at all (Upstream quirk with large effect).
+            switch (defaultAction)
+            {
+                case DecisionAction.Deny:
+                    return new Decision
+                    {
+                        Action = DecisionAction.Deny,
+                        Message = EngineMessages.GuardDeny,
+                        MatchedPolicies = Names(list, fired[..firedCount]),
+                        Suggestions = Suggestions.For(ctx),
+                    };
+                case DecisionAction.Ask:
+                    return GuardDecision(DecisionAction.Ask, EngineMessages.GuardAsk, list, fired[..firedCount]);
+                case DecisionAction.Watch when combination.Final == DecisionAction.Allow:
+                    return GuardDecision(DecisionAction.Watch, EngineMessages.GuardWatch, list, fired[..firedCount]);
+            }
+        }
+
+        if (!combination.AnyFired) return NoRule(defaultAction);
+
+        return new Decision
+        {
+            Action = combination.Final,
+            Message = combination.Message,
+            MatchedPolicies = Names(list, fired[..firedCount]),
+            FromProjectPolicy = combination.FromProject,
+            AskAudit = combination.Audit,
+            HeadlessOnly = combination.HeadlessOnly,
+            Webhook = combination.Final == DecisionAction.Webhook ? combination.Webhook : null,
+            Once = combination.Final == DecisionAction.Allow ? combination.Once : null,
+        };
+    }
+
+    static Decision GuardDecision(DecisionAction action, string message, Span<CompiledPolicy> list, Span<int> fired) =>
+        fired.Length == 0
+            ? (action == DecisionAction.Ask ? GuardAskEmpty : GuardWatchEmpty)
+            : new Decision { Action = action, Message = message, MatchedPolicies = Names(list, fired) };
+
+    static readonly Decision GuardAskEmpty = new() { Action = DecisionAction.Ask, Message = EngineMessages.GuardAsk };
+    static readonly Decision GuardWatchEmpty = new() { Action = DecisionAction.Watch, Message = EngineMessages.GuardWatch };
+
+    /// <summary>POL-035: the first non-expired rule whose condition matches under its own action's semantics.</summary>
+    static CompiledRule? FiringRule(CompiledPolicy policy, CallContext ctx)
+    {
+        foreach (var rule in policy.Rules)
+        {
+            if (rule.HasExpired(ctx.Now)) continue;
+            if (rule.Condition.Matches(ctx)) return rule;
+        }
+        return null;
+    }
+
+    /// <summary>POL-039: the first durable policy (sorted order, before any filter) whose strict firing rule is an allow.</summary>
+    static Decision? FindDurableAllow(Span<CompiledPolicy> list, CallContext ctx)
+    {
+        foreach (var policy in list)
+        {
+            if (policy.Durable == DurableKind.None) continue;
+            CompiledRule? firing = null;
+            foreach (var rule in policy.Rules)
+            {
+                if (rule.HasExpired(ctx.Now)) continue;
+                if (rule.Condition.MatchesStrict(ctx)) { firing = rule; break; }
+            }
+            if (firing is null || firing.Action != RuleAction.Allow) continue;
+            var message = firing.Message.Length > 0 ? firing.Message
+                : policy.Durable == DurableKind.AutoAllowed ? EngineMessages.DurableAutoAllowed
+                : EngineMessages.DurableUserOverride;
+            return new Decision
+            {
+                Action = DecisionAction.Allow,
+                Message = message,
+                MatchedPolicies = [policy.Name],
+                Once = firing.Rule.Once ? new OnceClaim(policy.Name, firing.Index, policy.Policy.Source) : null,
+            };
+        }
+        return null;
+    }
+
+    /// <summary>Post-tool response scanning (POL-045).</summary>
+    public Decision EvaluateResponse(ToolCall call, string response, DateTimeOffset now)
+    {
+        var ctx = new CallContext(call, now, null);
+        if (Precheck(ctx) is { } rejected) return rejected;
+
+        var candidates = Candidates(call.Tool);
+        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(candidates.Length, 1));
+        try
+        {
+            var count = CollectInScope(candidates, call, rented);
+            var list = rented.AsSpan(0, count);
+            if (list.Length == 0) return ResponseNoPolicy;
+            GoSort.Slice(list, default(ByPriority));
+
+            if (response.Length * 3 > EngineMessages.ResponseLimitBytes &&
+                Encoding.UTF8.GetByteCount(response) > EngineMessages.ResponseLimitBytes)
+            {
+                foreach (var p in list)
+                {
+                    if (p.HasResponseMatches) return ResponseTooLarge;
+                }
+            }
+
+            var fired = list.Length <= 128 ? stackalloc int[list.Length] : new int[list.Length];
+            var firedCount = 0;
+            var final = DecisionAction.Allow;
+            var message = "";
+            for (var i = 0; i < list.Length; i++)
+            {
+                CompiledRule? firing = null;
+                // Expired rules are not skipped here (Upstream quirk, POL-045 step 4).
+                foreach (var rule in list[i].Rules)
+                {
+                    if (rule.Condition.MatchesResponse(response)) { firing = rule; break; }
+                }
+                if (firing is null) continue;
+                fired[firedCount++] = i;
+                switch (firing.Action)
+                {
+                    case RuleAction.Allow:
+                        if (final == DecisionAction.Allow && message.Length == 0) message = firing.Message;
+                        break;
+                    case RuleAction.Watch:
+                        if (final == DecisionAction.Allow)
+                        {
+                            final = DecisionAction.Watch;
+                            message = firing.Message;
+                        }
+                        break;
+                    default:
+                        // Deny, and also ask/webhook: there is no approval point after the tool ran.
+                        return new Decision
+                        {
+                            Action = DecisionAction.Deny,
+                            Message = firing.Action == RuleAction.Invalid ? EngineMessages.InvalidAction : firing.Message,
+                            MatchedPolicies = Names(list, fired[..firedCount]),
+                        };
+                }
+            }
+            if (firedCount == 0) return ResponseNoRule;
+            return new Decision { Action = final, Message = message, MatchedPolicies = Names(list, fired[..firedCount]) };
+        }
+        finally
+        {
+            Array.Clear(rented);
+            ArrayPool<CompiledPolicy>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// POL-043: whether <see cref="PolicyEngine.Enforce"/> must record this call — some enabled policy
+    /// has a live <c>call_count</c> rule targeting this tool, or targeting "its own tool" while in scope.
+    /// </summary>
+    internal bool ShouldRecord(ToolCall call, DateTimeOffset now)
+    {
+        foreach (var counted in _countedRules)
+        {
+            if (counted.Rule.HasExpired(now)) continue;
+            if (counted.TrimmedTool.Length > 0)
+            {
+                if (string.Equals(counted.TrimmedTool, call.Tool, StringComparison.Ordinal)) return true;
+            }
+            else if (counted.Policy.MatchesCaller(call) && counted.Policy.MatchesTool(call.Tool))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>POL-004 and POL-005: ambiguous or oversized inputs fail closed before any policy runs.</summary>
+    Decision? Precheck(CallContext ctx)
+    {
+        if (CallInputs.AliasError(ctx.Call, ctx.ToolClass) is { } error)
+            return new Decision { Action = DecisionAction.Deny, Message = EngineMessages.Ambiguous(error) };
+        if (CallInputs.TryFindOversized(ctx.Call, ctx.Command, ctx.Path, ctx.Url, ctx.Domain, _paramKeys, out var field, out var bytes))
+            return new Decision { Action = DecisionAction.Deny, Message = EngineMessages.Oversized(field, bytes) };
+        return null;
+    }
+
+    CompiledPolicy[] Candidates(string tool) =>
+        _byTool.TryGetValue(tool, out var list) ? list : _anyTool;
+
+    /// <summary>POL-033 step 4 (collect, configuration order): the index already decided literal tools.</summary>
+    static int CollectInScope(CompiledPolicy[] candidates, ToolCall call, CompiledPolicy[] into)
+    {
+        var count = 0;
+        foreach (var p in candidates)
+        {
+            if (!p.MatchesCaller(call)) continue;
+            if (!p.IsToolIndexed && !p.MatchesTool(call.Tool)) continue;
+            into[count++] = p;
+        }
+        return count;
+    }
+
+    static ImmutableArray<string> Names(Span<CompiledPolicy> list, Span<int> indices)
+    {
+        if (indices.Length == 0) return [];
+        var names = new string[indices.Length];
+        for (var i = 0; i < names.Length; i++) names[i] = list[indices[i]].Name;
+        return ImmutableCollectionsMarshal.AsImmutableArray(names);
+    }
+
+    internal static bool IsLiteralOnly(ImmutableArray<string> tools)
+    {
+        if (tools.IsDefaultOrEmpty) return false;
+        foreach (var t in tools)
+        {
+            // The general glob treats '*', '?', '[' specially and folds '\\' and '/' together in
+            // both pattern and name (POL-056); anything else compares literally, so such a pattern
+            // can be answered by a dictionary lookup.
+            if (t.AsSpan().IndexOfAny("*?[\\/") >= 0) return false;
+        }
+        return true;
+    }
+
+    static DecisionAction ToDecision(RuleAction action) => action switch
+    {
+        RuleAction.Allow => DecisionAction.Allow,
+        RuleAction.Ask => DecisionAction.Ask,
+        RuleAction.Watch => DecisionAction.Watch,
+        _ => DecisionAction.Deny,
+    };
+
+    static readonly Decision[] NoPolicyDecisions = Fixed(EngineMessages.NoMatchingPolicy);
+    static readonly Decision[] NoRuleDecisions = Fixed(EngineMessages.NoMatchingRule);
+    static readonly Decision ResponseNoPolicy = new() { Action = DecisionAction.Allow, Message = EngineMessages.ResponseNoPolicy };
+    static readonly Decision ResponseNoRule = new() { Action = DecisionAction.Allow, Message = EngineMessages.ResponseNoRule };
+    static readonly Decision ResponseTooLarge = new() { Action = DecisionAction.Deny, Message = EngineMessages.ResponseTooLarge };
+
+    static Decision[] Fixed(string message)
+    {
+        var values = Enum.GetValues<DecisionAction>();
+        var result = new Decision[values.Length];
+        foreach (var v in values) result[(int)v] = new Decision { Action = v, Message = message };
+        return result;
+    }
+
+    /// <summary>POL-037: with no policy in scope the default applies, without suggestions even for deny.</summary>
+    static Decision NoPolicy(DecisionAction action) => NoPolicyDecisions[(int)action];
+
+    static Decision NoRule(DecisionAction action) => NoRuleDecisions[(int)action];
+
+    readonly struct ByPriority : IGoLess<CompiledPolicy>
+    {
+        public bool Less(CompiledPolicy a, CompiledPolicy b) => a.Priority < b.Priority;
+    }
+
+    sealed record CountedRule(CompiledPolicy Policy, CompiledRule Rule, string TrimmedTool);
+}

@@ -1,0 +1,272 @@
+using System.Collections.Immutable;
+using Rampart.Core.Matching;
+
+namespace Rampart.Core.Evaluation.Conditions;
+
+/// <summary>
+/// A <c>command_matches</c> list compiled for both semantics: exact globs, lower-cased globs (the
+/// case-insensitive cmd.exe/PowerShell readings, POL-086), first-word-lower-cased globs (the
+/// host-case rule of POL-050) and which patterns are themselves composite (POL-050 step 2).
+/// </summary>
+internal sealed class CommandPatterns
+{
+    public static readonly CommandPatterns Empty = new([]);
+
+    public CommandPatterns(ImmutableArray<string> patterns)
+    {
+        Exact = patterns.IsDefaultOrEmpty ? GlobSet.Empty : GlobSet.Compile(patterns);
+        var lower = new string[patterns.Length];
+        var firstWord = new string[patterns.Length];
+        var composite = new List<string>();
+        var compositeFirstWord = new List<string>();
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            lower[i] = patterns[i].ToLowerInvariant();
+            firstWord[i] = CommandConditions.LowerFirstWord(patterns[i]);
+            // POL-050 step 2: composite-ness of a pattern is a property of its text; decide it once.
+            if (patterns[i].Length > 0 && CommandAnalysis.Of(patterns[i]).IsComposite)
+            {
+                composite.Add(patterns[i]);
+                compositeFirstWord.Add(firstWord[i]);
+            }
+        }
+        Lower = lower.Length == 0 ? GlobSet.Empty : GlobSet.Compile(lower);
+        FirstWordLower = firstWord.Length == 0 ? GlobSet.Empty : GlobSet.Compile(firstWord);
+        Composite = composite.Count == 0 ? GlobSet.Empty : GlobSet.Compile(composite);
+        CompositeFirstWordLower = compositeFirstWord.Count == 0 ? GlobSet.Empty : GlobSet.Compile(compositeFirstWord);
+    }
+
+    public GlobSet Exact { get; }
+    public GlobSet Lower { get; }
+    public GlobSet FirstWordLower { get; }
+    public GlobSet Composite { get; }
+    public GlobSet CompositeFirstWordLower { get; }
+    public int Count => Exact.Count;
+    public bool IsEmpty => Exact.IsEmpty;
+}
+
+/// <summary>Command fields: restrictive (POL-049, POL-051, POL-052), granting (POL-050) and env assignments (POL-054).</summary>
+internal static class CommandConditions
+{
+    /// <summary>POL-049 for deny/ask rules.</summary>
+    public static bool MatchRestrictive(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
+    {
+        var raw = ctx.FormsOf(ctx.Command);
+        var positive = RestrictiveCandidatesMatch(matches, raw)
+                       || ContainsRestrictive(containsLower, ctx.CommandLower, ctx.Command, raw);
+        if (!positive) return false;
+        if (notMatches.IsEmpty) return true;
+        return ExclusionRecheck(ctx, matches, containsLower, notMatches);
+    }
+
+    /// <summary>POL-083 step 2: a pattern list against every spelling of every candidate of <paramref name="forms"/>.</summary>
+    /// <remarks>The result is an OR over all spellings, so cheap spellings are tried first for all candidates.</remarks>
+    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms)
+    {
+        if (patterns.IsEmpty) return false;
+        var candidates = forms.Candidates;
+        foreach (var k in candidates)
+        {
+            if (patterns.Exact.IsMatchAny(k.Text)) return true;
+        }
+        foreach (var k in candidates)
+        {
+            var aliases = k.RmAliases;
+            // POL-083 2b: too many aliases to check counts as a match (fail closed).
+            if (k.RmOverflow) return true;
+            foreach (var alias in aliases)
+            {
+                if (patterns.Exact.IsMatchAny(alias)) return true;
+            }
+        }
+        foreach (var k in candidates)
+        {
+            var normalized = k.Normalized;
+            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && patterns.Exact.IsMatchAny(normalized)) return true;
+        }
+        foreach (var k in candidates)
+        {
+            foreach (var alias in k.SemanticAliases)
+            {
+                if (patterns.Exact.IsMatchAny(alias)) return true;
+            }
+        }
+        foreach (var k in candidates)
+        {
+            foreach (var reading in k.AlternateLower)
+            {
+                if (patterns.Lower.IsMatchAny(reading)) return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>POL-051: case-insensitive substring on the raw text, then on its normalised form when quoting could hide it.</summary>
+    static bool ContainsRestrictive(string[] containsLower, string lower, string text, CommandForms forms)
+    {
+        if (containsLower.Length == 0) return false;
+        foreach (var needle in containsLower)
+        {
+            if (lower.Contains(needle, StringComparison.Ordinal)) return true;
+        }
+        if (text.AsSpan().IndexOfAny('\'', '"', '\\') < 0) return false;
+        if (string.Equals(forms.Normalized, text, StringComparison.Ordinal)) return false;
+        var normalizedLower = forms.NormalizedLower;
+        foreach (var needle in containsLower)
+        {
+            if (normalizedLower.Contains(needle, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>POL-052: component-scoped re-check when a restrictive rule has exclusions.</summary>
+    static bool ExclusionRecheck(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
+    {
+        var analysis = ctx.Analysis;
+        if (!analysis.IsComposite)
+        {
+            var verdict = Component(ctx, ctx.Command, matches, containsLower, notMatches);
+            return verdict != ComponentVerdict.PositiveNotMatched;
+        }
+        var anyPositive = false;
+        foreach (var component in analysis.Components)
+        {
+            var verdict = Component(ctx, component, matches, containsLower, notMatches);
+            if (verdict == ComponentVerdict.Matched) return true;
+            if (verdict == ComponentVerdict.PositiveNotMatched) anyPositive = true;
+        }
+        return !anyPositive;
+    }
+
+    enum ComponentVerdict { NoEvidence, PositiveNotMatched, Matched }
+
+    static ComponentVerdict Component(CallContext ctx, string component, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
+    {
+        var forms = ctx.FormsOf(component);
+        var positive = false;
+
+        // 1. A contains hit; with command_matches also set it ignores exclusions (Upstream quirk, POL-052).
+        if (ContainsRestrictive(containsLower, forms.Lower, component, forms))
+        {
+            positive = true;
+            if (!matches.IsEmpty || !IsExcluded(forms, notMatches)) return ComponentVerdict.Matched;
+        }
+
+        // 2. Canonical rm operands are judged one by one, so one excluded operand cannot hide another.
+        var rm = ctx.CandidateOf(component);
+        var aliases = rm.RmAliases;
+        var aliasPositive = false;
+        foreach (var alias in aliases)
+        {
+            if (!matches.Exact.IsMatchAny(alias)) continue;
+            aliasPositive = true;
+            if (!notMatches.IsMatchAny(alias)) return ComponentVerdict.Matched;
+        }
+        if (rm.RmOverflow && !matches.IsEmpty) return ComponentVerdict.Matched;
+        if (aliasPositive) return ComponentVerdict.PositiveNotMatched;
+
+        // 3. The whole component through every restrictive spelling.
+        if (RestrictiveCandidatesMatch(matches, forms))
+        {
+            positive = true;
+            if (!IsExcluded(forms, notMatches)) return ComponentVerdict.Matched;
+        }
+        return positive ? ComponentVerdict.PositiveNotMatched : ComponentVerdict.NoEvidence;
+    }
+
+    /// <summary>POL-052: an exclusion pattern hits a restrictive candidate of the component or its normalised form.</summary>
+    static bool IsExcluded(CommandForms forms, GlobSet notMatches)
+    {
+        if (notMatches.IsEmpty) return false;
+        foreach (var k in forms.Candidates)
+        {
+            if (notMatches.IsMatchAny(k.Text)) return true;
+            var normalized = k.Normalized;
+            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && notMatches.IsMatchAny(normalized)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>POL-050 for allow/watch/webhook rules: every executed component must be covered.</summary>
+    public static bool MatchGranting(CallContext ctx, CommandPatterns matches, string[] contains, GlobSet notMatches)
+    {
+        var analysis = ctx.Analysis;
+        var fold = ctx.HostCaseFold;
+        var raw = ctx.Command;
+        var normalized = analysis.Normalized;
+        var normalizedDiffers = !string.Equals(normalized, raw, StringComparison.Ordinal);
+
+        var positive = false;
+        if (analysis.IsComposite && !matches.Composite.IsEmpty)
+        {
+            positive = GrantMatch(matches.Composite, matches.CompositeFirstWordLower, raw, fold)
+                       || (normalizedDiffers && GrantMatch(matches.Composite, matches.CompositeFirstWordLower, normalized, fold));
+        }
+        if (!positive)
+        {
+            var components = analysis.Components;
+            if (components.Count == 0) return false;
+            foreach (var component in components)
+            {
+                if (!GrantMatch(matches.Exact, matches.FirstWordLower, component, fold) && !ContainsExact(contains, component)) return false;
+            }
+        }
+
+        if (notMatches.IsEmpty) return true;
+        return !HitsRawNormalizedOrComponent(notMatches, analysis, raw);
+    }
+
+    /// <summary>POL-040 / POL-050 step 4: exclusions on the raw command, the normalised command or any component.</summary>
+    public static bool HitsRawNormalizedOrComponent(GlobSet notMatches, CommandAnalysis analysis, string raw)
+    {
+        if (notMatches.IsMatchAny(raw)) return true;
+        if (!string.Equals(analysis.Normalized, raw, StringComparison.Ordinal) && notMatches.IsMatchAny(analysis.Normalized)) return true;
+        foreach (var component in analysis.Components)
+        {
+            if (notMatches.IsMatchAny(component)) return true;
+        }
+        return false;
+    }
+
+    static bool GrantMatch(GlobSet exact, GlobSet firstWordLower, string candidate, bool fold) =>
+        exact.IsMatchAny(candidate) || (fold && !firstWordLower.IsEmpty && firstWordLower.IsMatchAny(LowerFirstWord(candidate)));
+
+    static bool ContainsExact(string[] contains, string component)
+    {
+        foreach (var needle in contains)
+        {
+            if (needle.Length > 0 && component.Contains(needle, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>POL-054: some assigned variable name matches; then exclusions on the raw and normalised command.</summary>
+    public static bool MatchEnvAssignments(CallContext ctx, GlobSet patterns, GlobSet notMatches)
+    {
+        var matched = false;
+        foreach (var name in ctx.EnvNames)
+        {
+            if (patterns.IsMatchAny(name)) { matched = true; break; }
+        }
+        if (!matched) return false;
+        if (notMatches.IsEmpty) return true;
+        var raw = ctx.Command;
+        if (notMatches.IsMatchAny(raw)) return false;
+        var normalized = ctx.Analysis.Normalized;
+        return string.Equals(normalized, raw, StringComparison.Ordinal) || !notMatches.IsMatchAny(normalized);
+    }
+
+    /// <summary>Lower-cases the text up to the first white space (POL-050 host-case rule).</summary>
+    public static string LowerFirstWord(string text)
+    {
+        var end = 0;
+        while (end < text.Length && !char.IsWhiteSpace(text[end])) end++;
+        var word = text.AsSpan(0, end);
+        var needsWork = false;
+        foreach (var c in word)
+        {
+            if (char.ToLowerInvariant(c) != c) { needsWork = true; break; }
+        }
+        return needsWork ? string.Concat(text[..end].ToLowerInvariant(), text.AsSpan(end)) : text;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Rampart.Core.Matching;
+using Rampart.Core.Policies;
+
+namespace Rampart.Core.Evaluation.Conditions;
+
+/// <summary>
+/// A rule's <c>when</c> block with every pattern list precompiled for the semantics of the rule's
+/// own action (POL-046): restrictive (deny/ask/invalid) or granting (allow/watch/webhook).
+/// </summary>
+internal sealed class CompiledCondition
+{
+    static readonly TimeSpan ResponseMatchTimeout = TimeSpan.FromMilliseconds(100);
+
+    readonly bool _unconditional;
+    readonly bool _restrictive;
+    readonly bool _hasCommandFields;
+    readonly CommandPatterns _commandMatches;
+    readonly GlobSet _commandNotMatches;
+    readonly string[] _contains;
+    readonly string[] _containsLower;
+    readonly GlobSet _envAssignments;
+    readonly PathGlob[] _pathMatches;
+    readonly PathGlob[] _pathNotMatches;
+    readonly GlobSet _urlMatches;
+    readonly DomainGlob[] _domainMatches;
+    readonly AgentDepthRange? _agentDepth;
+    readonly ParamPattern[] _params;
+    readonly CounterCondition? _callCount;
+    readonly GlobSet _sessionMatches;
+    readonly GlobSet _sessionNotMatches;
+    readonly Regex[] _responseMatches;
+    readonly Regex[] _responseNotMatches;
+
+    /// <summary>POL-040: the non-command part of the condition for strict durable matching; null when there is none.</summary>
+    readonly CompiledCondition? _strictRemainder;
+    readonly bool _strictHasRemainder;
+    /// <summary>POL-040: without command fields a durable rule is matched with granting semantics, whatever its action.</summary>
+    readonly CompiledCondition? _strictGranting;
+
+    public CompiledCondition(Condition when, bool restrictive, bool compileStrict = false)
+    {
+        _restrictive = restrictive;
+        _unconditional = when.Default || IsEmpty(when);
+        _hasCommandFields = !when.CommandMatches.IsDefaultOrEmpty || !when.CommandContains.IsDefaultOrEmpty;
+        _commandMatches = when.CommandMatches.IsDefaultOrEmpty ? CommandPatterns.Empty : new CommandPatterns(when.CommandMatches);
+        _commandNotMatches = Set(when.CommandNotMatches);
+        _contains = when.CommandContains.IsDefaultOrEmpty ? [] : [.. when.CommandContains];
+        _containsLower = new string[_contains.Length];
+        for (var i = 0; i < _contains.Length; i++) _containsLower[i] = _contains[i].ToLowerInvariant();
+        _envAssignments = Set(when.CommandEnvAssignments);
+        _pathMatches = Paths(when.PathMatches);
+        _pathNotMatches = Paths(when.PathNotMatches);
+        _urlMatches = Set(when.UrlMatches);
+        _domainMatches = Domains(when.DomainMatches);
+        _agentDepth = when.AgentDepth;
+        _params = Params(when.ToolParamMatches);
+        _callCount = when.CallCount is { } cc ? CounterCondition.From(cc) : null;
+        _sessionMatches = Set(when.SessionMatches);
+        _sessionNotMatches = Set(when.SessionNotMatches);
+        _responseMatches = Regexes(when.ResponseMatches);
+        _responseNotMatches = Regexes(when.ResponseNotMatches);
+
+        if (compileStrict && restrictive && !_unconditional && !_hasCommandFields && _envAssignments.IsEmpty)
+        {
+            _strictGranting = new CompiledCondition(when, restrictive: false);
+        }
+        if (compileStrict && !_unconditional && (_hasCommandFields || !_envAssignments.IsEmpty))
+        {
+            var remainder = when with
+            {
+                CommandMatches = [],
+                CommandNotMatches = [],
+                CommandContains = [],
+                CommandEnvAssignments = [],
+            };
+            _strictHasRemainder = !IsEmpty(remainder);
+            _strictRemainder = _strictHasRemainder ? new CompiledCondition(remainder, restrictive: false) : null;
+        }
+    }
+
+    public bool HasResponseMatches => _responseMatches.Length > 0;
+
+    /// <summary>POL-047 (request evaluation; <c>response_*</c> are ignored).</summary>
+    public bool Matches(CallContext ctx)
+    {
+        if (_unconditional) return true;
+        var positive = false;
+
+        if (_hasCommandFields)
+        {
+            if (ctx.Command.Length == 0) return false;
+            var ok = _restrictive
+                ? CommandConditions.MatchRestrictive(ctx, _commandMatches, _containsLower, _commandNotMatches)
+                : CommandConditions.MatchGranting(ctx, _commandMatches, _contains, _commandNotMatches);
+            if (!ok) return false;
+            positive = true;
+        }
+        if (!_envAssignments.IsEmpty)
+        {
+            if (ctx.Command.Length == 0 || !CommandConditions.MatchEnvAssignments(ctx, _envAssignments, _commandNotMatches)) return false;
+            positive = true;
+        }
+        if (_pathMatches.Length > 0)
+        {
+            if (!PathConditions.Match(ctx, _pathMatches, _pathNotMatches, _restrictive)) return false;
+            positive = true;
+        }
+        if (!_urlMatches.IsEmpty)
+        {
+            if (!UrlConditions.MatchUrl(ctx, _urlMatches)) return false;
+            positive = true;
+        }
+        if (_domainMatches.Length > 0)
+        {
+            if (!UrlConditions.MatchDomain(ctx, _domainMatches)) return false;
+            positive = true;
+        }
+        if (_agentDepth is { } depth)
+        {
+            if (!SessionConditions.MatchDepth(ctx, depth)) return false;
+            positive = true;
+        }
+        if (_params.Length > 0)
+        {
+            if (!ParamConditions.Match(ctx, _params)) return false;
+            positive = true;
+        }
+        if (_callCount is { } count)
+        {
+            if (!CounterConditions.Match(ctx, count)) return false;
+            positive = true;
+        }
+        if (!_sessionMatches.IsEmpty)
+        {
+            if (!SessionConditions.MatchSession(ctx, _sessionMatches)) return false;
+            positive = true;
+        }
+        if (!_sessionNotMatches.IsEmpty && !SessionConditions.NotMatchSession(ctx, _sessionNotMatches)) return false;
+
+        // POL-047 step 11: negative-only conditions never fire (Upstream quirk).
+        return positive;
+    }
+
+    /// <summary>POL-040: strict matching for durable-allow policies (compiled with <c>compileStrict</c>).</summary>
+    public bool MatchesStrict(CallContext ctx)
+    {
+        if (_unconditional) return true;
+        if (!_hasCommandFields && _envAssignments.IsEmpty) return (_strictGranting ?? this).Matches(ctx);
+        if (ctx.Command.Length == 0) return false;
+
+        var granted = (_hasCommandFields && CommandConditions.MatchGranting(ctx, _commandMatches, _contains, _commandNotMatches))
+                      || (!_envAssignments.IsEmpty && CommandConditions.MatchEnvAssignments(ctx, _envAssignments, _commandNotMatches));
+        if (!granted) return false;
+        if (!_commandNotMatches.IsEmpty &&
+            CommandConditions.HitsRawNormalizedOrComponent(_commandNotMatches, ctx.Analysis, ctx.Command)) return false;
+
+        // The remainder is evaluated as a condition of its own (granting), so a remainder made of
+        // exclusions only does not fire — the same rule POL-047 step 11 applies everywhere.
+        return !_strictHasRemainder || _strictRemainder!.Matches(ctx);
+    }
+
+    /// <summary>POL-045 step 4; every other field is ignored.</summary>
+    public bool MatchesResponse(string response) =>
+        ResponseConditions.Match(response, _responseMatches, _responseNotMatches);
+
+    static bool IsEmpty(Condition c) =>
+        c.CommandMatches.IsDefaultOrEmpty && c.CommandNotMatches.IsDefaultOrEmpty && c.CommandContains.IsDefaultOrEmpty &&
+        c.CommandEnvAssignments.IsDefaultOrEmpty && c.PathMatches.IsDefaultOrEmpty && c.PathNotMatches.IsDefaultOrEmpty &&
+        c.UrlMatches.IsDefaultOrEmpty && c.DomainMatches.IsDefaultOrEmpty && c.SessionMatches.IsDefaultOrEmpty &&
+        c.SessionNotMatches.IsDefaultOrEmpty && c.ResponseMatches.IsDefaultOrEmpty && c.ResponseNotMatches.IsDefaultOrEmpty &&
+        c.AgentDepth is null && c.ToolParamMatches.IsDefaultOrEmpty && c.CallCount is null;
+
+    static GlobSet Set(ImmutableArray<string> patterns) =>
+        patterns.IsDefaultOrEmpty ? GlobSet.Empty : GlobSet.Compile(patterns);
+
+    static PathGlob[] Paths(ImmutableArray<string> patterns)
+    {
+        if (patterns.IsDefaultOrEmpty) return [];
+        var result = new PathGlob[patterns.Length];
+        for (var i = 0; i < result.Length; i++) result[i] = PathGlob.Compile(patterns[i]);
+        return result;
+    }
+
+    static DomainGlob[] Domains(ImmutableArray<string> patterns)
+    {
+        if (patterns.IsDefaultOrEmpty) return [];
+        var result = new DomainGlob[patterns.Length];
+        for (var i = 0; i < result.Length; i++) result[i] = DomainGlob.Compile(patterns[i]);
+        return result;
+    }
+
+    static ParamPattern[] Params(ImmutableArray<KeyValuePair<string, string>> entries)
+    {
+        if (entries.IsDefaultOrEmpty) return [];
+        var result = new ParamPattern[entries.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = new ParamPattern(entries[i].Key, GlobPattern.Compile(entries[i].Value.ToLowerInvariant()));
+        }
+        return result;
+    }
+
+    static Regex[] Regexes(ImmutableArray<string> patterns)
+    {
+        if (patterns.IsDefaultOrEmpty) return [];
+        var result = new Regex[patterns.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            // Validation (POL-021) happened at load; a failure here means the loader let something through.
+            if (!Re2Regex.TryCompile(patterns[i], out var regex, out var error) || regex is null)
+                throw new PolicyLoadException("engine: invalid response regex \"" + patterns[i] + "\": " + error);
+            // POL-045: every single match attempt is bounded.
+            if (regex.MatchTimeout == Regex.InfiniteMatchTimeout)
+                regex = new Regex(regex.ToString(), regex.Options, ResponseMatchTimeout);
+            result[i] = regex;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,57 @@
+using Rampart.Core.Matching;
+
+namespace Rampart.Core.Evaluation.Conditions;
+
+/// <summary>POL-055: <c>path_matches</c> / <c>path_not_matches</c> over the path candidates (POL-066, POL-067).</summary>
+internal static class PathConditions
+{
+    public static bool Match(CallContext ctx, PathGlob[] matches, PathGlob[] notMatches, bool restrictive)
+    {
+        var candidates = ctx.PathCandidates;
+        if (candidates.Count == 0) return false;
+        var workdir = ctx.Workdir;
+
+        // Restrictive: one covered candidate suffices; granting: every spelling (symlink-resolved
+        // included) must be covered, so an allow cannot be widened through a link.
+        var covered = 0;
+        foreach (var candidate in candidates)
+        {
+            if (AnyMatches(matches, candidate, workdir))
+            {
+                covered++;
+                if (restrictive) break;
+            }
+            else if (!restrictive)
+            {
+                return false;
+            }
+        }
+        if (covered == 0) return false;
+        if (notMatches.Length == 0) return true;
+
+        if (restrictive)
+        {
+            // Excluded only when every spelling is excluded: an exception for the workspace cannot
+            // be used to reach /etc through a workspace symlink.
+            foreach (var candidate in candidates)
+            {
+                if (!AnyMatches(notMatches, candidate, workdir)) return true;
+            }
+            return false;
+        }
+        foreach (var candidate in candidates)
+        {
+            if (AnyMatches(notMatches, candidate, workdir)) return false;
+        }
+        return true;
+    }
+
+    static bool AnyMatches(PathGlob[] patterns, string candidate, string workdir)
+    {
+        foreach (var pattern in patterns)
+        {
+            if (PathNames.PatternMatchesCandidate(pattern, candidate, workdir)) return true;
+        }
+        return false;
+    }
+}

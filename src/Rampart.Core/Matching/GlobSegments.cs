@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace Rampart.Core.Matching;
+
+/// <summary>
+/// The segment matcher (POL-058) compiled once: a token list run as a position-set automaton over the
+/// name's code points, O(tokens × name) with no backtracking. The leading-<c>**/</c> retry (POL-059)
+/// is folded in as a second start state, which is the same as trying the shortened pattern again.
+/// </summary>
+internal sealed class GlobSegments
+{
+    private enum TokenKind : byte { Literal, AnyChar, Star, DoubleStar, Class }
+
+    private readonly record struct Token(TokenKind Kind, int Rune, int RangeStart, int RangeCount, bool Negated);
+
+    private readonly Token[] _tokens;
+    private readonly int[] _ranges;      // lo, hi pairs of every class, indexed by Token.RangeStart
+    private readonly bool _retryWithoutLeadingDoubleStar;
+
+    private GlobSegments(Token[] tokens, int[] ranges, bool retry)
+    {
+        _tokens = tokens;
+        _ranges = ranges;
+        _retryWithoutLeadingDoubleStar = retry;
+    }
+
+    /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
+    public string LiteralPrefix { get; private init; } = "";
+
+    /// <summary>
+    /// Tokenises <paramref name="pattern"/> (which must already have <c>\</c> replaced by <c>/</c>).
+    /// Returns null for an invalid class: no items, no closing <c>]</c>, or a range with lo &gt; hi (POL-058).
+    /// </summary>
+    public static GlobSegments? TryCompile(ReadOnlySpan<char> pattern)
+    {
+        var tokens = new List<Token>(pattern.Length);
+        var ranges = new List<int>();
+        var i = 0;
+        while (i < pattern.Length)
+        {
+            var c = pattern[i];
+            if (c == '*')
+            {
+                if (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                {
+                    tokens.Add(new Token(TokenKind.DoubleStar, 0, 0, 0, false));
+                    i += 2;
+                }
+                else
+                {
+                    tokens.Add(new Token(TokenKind.Star, 0, 0, 0, false));
+                    i++;
+                }
+            }
+            else if (c == '?')
+            {
+                tokens.Add(new Token(TokenKind.AnyChar, 0, 0, 0, false));
+                i++;
+            }
+            else if (c == '[')
+            {
+                i++;
+                var negated = i < pattern.Length && pattern[i] == '^';
+                if (negated) i++;
+                var start = ranges.Count;
+                var closed = false;
+                while (i < pattern.Length)
+                {
+                    if (pattern[i] == ']')
+                    {
+                        closed = true;
+                        i++;
+                        break;
+                    }
+                    var lo = GlobInput.CodePointAt(pattern, i, out var w);
+                    i += w;
+                    var hi = lo;
+                    // `c-d` is a range only when something other than `]` follows the dash; `[a-]` is {a, -}.
+                    if (i + 1 < pattern.Length && pattern[i] == '-' && pattern[i + 1] != ']')
+                    {
+                        hi = GlobInput.CodePointAt(pattern, i + 1, out w);
+                        i += 1 + w;
+                        if (lo > hi) return null;
+                    }
+                    ranges.Add(lo);
+                    ranges.Add(hi);
+                }
+                var count = (ranges.Count - start) / 2;
+                if (!closed || count == 0) return null;
+                tokens.Add(new Token(TokenKind.Class, 0, start, count, negated));
+            }
+            else
+            {
+                var rune = GlobInput.CodePointAt(pattern, i, out var w);
+                tokens.Add(new Token(TokenKind.Literal, rune, 0, 0, false));
+                i += w;
+            }
+        }
+
+        var retry = pattern.StartsWith("**/");
+        var prefixLength = 0;
+        if (!retry)
+        {
+            while (prefixLength < tokens.Count && tokens[prefixLength].Kind == TokenKind.Literal) prefixLength++;
+        }
+        var prefix = new System.Text.StringBuilder();
+        for (var t = 0; t < prefixLength; t++) prefix.Append(char.ConvertFromUtf32(SafeScalar(tokens[t].Rune)));
+        return new GlobSegments(tokens.ToArray(), ranges.ToArray(), retry) { LiteralPrefix = prefix.ToString() };
+    }
+
+    // A lone surrogate is kept as its own "code point"; ConvertFromUtf32 would reject it.
+    private static int SafeScalar(int rune) => rune is >= 0xD800 and <= 0xDFFF ? 0xFFFD : rune;
+
+    /// <summary>Whole-name match; <c>\</c> in the name is read as <c>/</c> (POL-056 step 2).</summary>
+    public bool IsMatch(ReadOnlySpan<char> name)
+    {
+        var states = _tokens.Length + 1;
+        var words = (states + 63) >> 6;
+        ulong[]? rented = null;
+        var buffer = words * 2 <= GlobInput.StackLimit / 4
+            ? stackalloc ulong[words * 2]
+            : (rented = ArrayPool<ulong>.Shared.Rent(words * 2)).AsSpan(0, words * 2);
+        var current = buffer[..words];
+        var next = buffer.Slice(words, words);
+        current.Clear();
+        Add(current, 0);
+        if (_retryWithoutLeadingDoubleStar) Add(current, 2); // after the `**` and `/` tokens
+
+        var matched = Run(name, ref current, ref next, words);
+        if (rented is not null) ArrayPool<ulong>.Shared.Return(rented);
+        return matched;
+    }
+
+    private bool Run(ReadOnlySpan<char> name, ref Span<ulong> current, ref Span<ulong> next, int words)
+    {
+        var tokens = _tokens;
+        var end = tokens.Length;
+        var i = 0;
+        while (i < name.Length)
+        {
+            var c = GlobInput.CodePointAt(name, i, out var width);
+            i += width;
+            if (c == '\\') c = '/';
+            next.Clear();
+            var any = false;
+            for (var w = 0; w < words; w++)
+            {
+                var bits = current[w];
+                while (bits != 0)
+                {
+                    var state = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (state == end) continue;
+                    ref readonly var token = ref tokens[state];
+                    switch (token.Kind)
+                    {
+                        case TokenKind.DoubleStar:
+                            Add(next, state);
+                            any = true;
+                            break;
+                        case TokenKind.Star:
+                            if (c != '/') { Add(next, state); any = true; }
+                            break;
+                        case TokenKind.AnyChar:
+                            if (c != '/') { Add(next, state + 1); any = true; }
+                            break;
+                        case TokenKind.Class:
+                            if (c != '/' && InClass(token, c) != token.Negated) { Add(next, state + 1); any = true; }
+                            break;
+                        default:
+                            if (c == token.Rune) { Add(next, state + 1); any = true; }
+                            break;
+                    }
+                }
+            }
+            if (!any) return false;
+            var swap = current;
+            current = next;
+            next = swap;
+        }
+        return (current[end >> 6] & (1UL << (end & 63))) != 0;
+    }
+
+    private bool InClass(in Token token, int c)
+    {
+        var ranges = _ranges;
+        var stop = token.RangeStart + token.RangeCount * 2;
+        for (var r = token.RangeStart; r < stop; r += 2)
+        {
+            if (ranges[r] <= c && c <= ranges[r + 1]) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Adds a state and its epsilon closure: a star may match nothing.</summary>
+    private void Add(Span<ulong> set, int state)
+    {
+        var tokens = _tokens;
+        while (true)
+        {
+            ref var word = ref set[state >> 6];
+            var bit = 1UL << (state & 63);
+            if ((word & bit) != 0) return;
+            word |= bit;
+            if (state == tokens.Length) return;
+            var kind = tokens[state].Kind;
+            if (kind != TokenKind.Star && kind != TokenKind.DoubleStar) return;
+            state++;
+        }
+    }
+}
