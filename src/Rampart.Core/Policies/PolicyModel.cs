@@ -29,6 +29,8 @@ public sealed record PolicyDocument
     public NotifyConfig? Notify { get; init; }
     public ImmutableArray<Policy> Policies { get; init; } = [];
     public ImmutableArray<PolicyTestCase> Tests { get; init; } = [];
+    /// <summary>Non-fatal findings of validation (plain-http webhooks, back-reference-like regex escapes).</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
 }
 
 /// <summary>A named group of rules with a scope (POL-015).</summary>

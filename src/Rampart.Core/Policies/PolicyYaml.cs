@@ -1,8 +1,71 @@
+using System.Globalization;
+using System.Text;
+
 namespace Rampart.Core.Policies;
 
 /// <summary>Strict decoding and validation of one policy document (POL-014..POL-024).</summary>
 public static class PolicyYaml
 {
-    /// <summary>Decodes and validates <paramref name="yaml"/>; throws <see cref="PolicyLoadException"/> with the spec's messages.</summary>
-    public static PolicyDocument Parse(string yaml, string source) => throw new NotImplementedException();
+    /// <summary>POL-024: policy files are at most 1 MiB.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    /// <summary>
+    /// Decodes and validates <paramref name="yaml"/>; every policy gets <paramref name="source"/>.
+    /// Throws <see cref="PolicyLoadException"/> with the spec's messages.
+    /// </summary>
+    public static PolicyDocument Parse(string yaml, string source)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(yaml);
+        if (bytes > MaxFileBytes)
+        {
+            throw new PolicyLoadException(string.Create(CultureInfo.InvariantCulture,
+                $"engine: policy file too large ({bytes} bytes, max {MaxFileBytes})"));
+        }
+        PolicyDocument raw;
+        try
+        {
+            raw = Decode(yaml);
+        }
+        catch (PolicyDecodeException ex)
+        {
+            throw new PolicyLoadException("engine: parse policy file: " + ex.Message, ex);
+        }
+        return Validate(raw, source);
+    }
+
+    /// <summary>POL-024 decoding only (no POL-014..POL-022 checks); errors carry no prefix.</summary>
+    internal static PolicyDocument Decode(string yaml)
+    {
+        List<YamlNode?> documents;
+        try
+        {
+            documents = YamlTree.Parse(yaml, 1);
+        }
+        catch (YamlSyntaxException ex)
+        {
+            throw new PolicyDecodeException(ex.Message);
+        }
+        // Go's decoder reports io.EOF for a stream without documents (empty or comments only).
+        if (documents.Count == 0) throw new PolicyDecodeException("EOF");
+        var document = PolicyDecoder.Decode(documents[0], knownFields: true);
+        int count;
+        try
+        {
+            count = YamlTree.Parse(yaml, 2).Count;
+        }
+        catch (YamlSyntaxException ex)
+        {
+            throw new PolicyDecodeException(ex.Message);
+        }
+        if (count > 1) throw new PolicyDecodeException("policy must contain exactly one YAML document");
+        return document;
+    }
+
+    /// <summary>POL-014..POL-022 on a decoded document; errors are the spec's messages.</summary>
+    internal static PolicyDocument Validate(PolicyDocument raw, string source)
+    {
+        var warnings = new List<string>();
+        var document = PolicyValidator.Validate(raw, source, warnings);
+        return warnings.Count == 0 ? document : document with { Warnings = [.. warnings] };
+    }
 }

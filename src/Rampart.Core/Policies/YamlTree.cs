@@ -1,0 +1,184 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Rampart.Core.Policies;
+
+internal enum YamlKind { Scalar, Sequence, Mapping }
+
+/// <summary>
+/// One YAML node as Go yaml.v3 sees it: kind, source text, whether the scalar was quoted/block
+/// ("indicated string"), explicit tag and 1-based line. Aliases are resolved to the anchored node,
+/// so a subtree may be shared.
+/// </summary>
+internal sealed class YamlNode
+{
+    public required YamlKind Kind { get; init; }
+    /// <summary>Scalar text as written (after YAML unescaping); "" for collections.</summary>
+    public string Value { get; init; } = "";
+    /// <summary>Quoted, literal or folded scalar: always a string (yaml.v3 <c>indicatedString</c>).</summary>
+    public bool IsIndicatedString { get; init; }
+    /// <summary>Explicit tag in short form (<c>!!str</c>, <c>!!int</c> …) or "" when none.</summary>
+    public string Tag { get; init; } = "";
+    public int Line { get; init; }
+    public int Column { get; init; }
+    public List<YamlNode> Items { get; } = [];
+
+    /// <summary>A plain scalar that resolves to null (<c>~</c>, <c>null</c>, empty) or an explicit <c>!!null</c>.</summary>
+    public bool IsNull =>
+        Kind == YamlKind.Scalar && (Tag == "!!null" ||
+            (Tag.Length == 0 && !IsIndicatedString && Value is "" or "~" or "null" or "Null" or "NULL"));
+
+    /// <summary>A <c>&lt;&lt;</c> merge key (plain, untagged, or tagged <c>!!merge</c>).</summary>
+    public bool IsMergeKey =>
+        Kind == YamlKind.Scalar && Value == "<<" && !IsIndicatedString && (Tag.Length == 0 || Tag == "!!merge");
+
+    /// <summary>The yaml.v3 short tag used in messages (<c>!!str</c>, <c>!!int</c>, <c>!!seq</c> …).</summary>
+    public string ShortTag
+    {
+        get
+        {
+            if (Tag.Length > 0) return Tag;
+            return Kind switch
+            {
+                YamlKind.Sequence => "!!seq",
+                YamlKind.Mapping => "!!map",
+                _ => IsIndicatedString ? "!!str" : YamlScalars.ResolveTag(Value),
+            };
+        }
+    }
+}
+
+/// <summary>A YAML syntax error with a yaml.v3-style message (<c>yaml: line N: problem</c>).</summary>
+internal sealed class YamlSyntaxException(string message) : Exception(message);
+
+/// <summary>Composes YAML text into <see cref="YamlNode"/> documents using YamlDotNet's event parser (AOT-safe).</summary>
+internal static class YamlTree
+{
+    /// <summary>
+    /// Parses up to <paramref name="maxDocuments"/> documents (stopping there, like a streaming
+    /// decoder that never reads further). A stream without documents yields an empty list.
+    /// </summary>
+    public static List<YamlNode?> Parse(string text, int maxDocuments)
+    {
+        var documents = new List<YamlNode?>();
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            parser.Consume<StreamStart>();
+            while (documents.Count < maxDocuments && parser.Accept<DocumentStart>(out _))
+            {
+                parser.Consume<DocumentStart>();
+                anchors.Clear();
+                YamlNode? root = null;
+                if (!parser.Accept<DocumentEnd>(out _)) root = ReadNode(parser, anchors);
+                parser.Consume<DocumentEnd>();
+                documents.Add(root);
+            }
+        }
+        catch (YamlException ex)
+        {
+            throw new YamlSyntaxException(GoStyleMessage(ex));
+        }
+        return documents;
+    }
+
+    static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)
+    {
+        var current = parser.Current ?? throw new YamlSyntaxException("yaml: unexpected end of stream");
+        switch (current)
+        {
+            case AnchorAlias alias:
+                parser.MoveNext();
+                if (!anchors.TryGetValue(alias.Value.Value, out var target))
+                {
+                    throw new YamlSyntaxException($"yaml: unknown anchor '{alias.Value.Value}' referenced");
+                }
+                return target;
+            case Scalar scalar:
+            {
+                parser.MoveNext();
+                var node = new YamlNode
+                {
+                    Kind = YamlKind.Scalar,
+                    Value = scalar.Value,
+                    IsIndicatedString = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted
+                        or ScalarStyle.Literal or ScalarStyle.Folded,
+                    Tag = ShortenTag(scalar.Tag),
+                    Line = (int)scalar.Start.Line,
+                    Column = (int)scalar.Start.Column,
+                };
+                Remember(anchors, scalar.Anchor, node);
+                return node;
+            }
+            case SequenceStart seq:
+            {
+                parser.MoveNext();
+                var node = new YamlNode
+                {
+                    Kind = YamlKind.Sequence, Tag = ShortenTag(seq.Tag),
+                    Line = (int)seq.Start.Line, Column = (int)seq.Start.Column,
+                };
+                Remember(anchors, seq.Anchor, node);
+                while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors));
+                return node;
+            }
+            case MappingStart map:
+            {
+                parser.MoveNext();
+                var node = new YamlNode
+                {
+                    Kind = YamlKind.Mapping, Tag = ShortenTag(map.Tag),
+                    Line = (int)map.Start.Line, Column = (int)map.Start.Column,
+                };
+                Remember(anchors, map.Anchor, node);
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    node.Items.Add(ReadNode(parser, anchors));
+                    node.Items.Add(ReadNode(parser, anchors));
+                }
+                return node;
+            }
+            default:
+                throw new YamlSyntaxException("yaml: unexpected " + current.GetType().Name);
+        }
+    }
+
+    static void Remember(Dictionary<string, YamlNode> anchors, AnchorName anchor, YamlNode node)
+    {
+        if (!anchor.IsEmpty) anchors[anchor.Value] = node;
+    }
+
+    static string ShortenTag(TagName tag)
+    {
+        if (tag.IsEmpty || tag.IsNonSpecific) return "";
+        const string Prefix = "tag:yaml.org,2002:";
+        var value = tag.Value;
+        return value.StartsWith(Prefix, StringComparison.Ordinal) ? "!!" + value[Prefix.Length..] : value;
+    }
+
+    /// <summary>
+    /// Rewrites a YamlDotNet error into the shape Go yaml.v3 reports (<c>yaml: line N: problem</c>),
+    /// whose line is libyaml's 0-based context line for parser errors (an upstream quirk visible in
+    /// lint output, POL-094) and the 1-based problem line for scanner errors.
+    /// </summary>
+    static string GoStyleMessage(YamlException ex)
+    {
+        var message = ex.Message.Trim();
+        var isParserError = false;
+        // YamlDotNet: "While parsing a flow sequence, did not find expected ',' or ']'."
+        if (message.StartsWith("While parsing ", StringComparison.Ordinal) || message.StartsWith("While scanning ", StringComparison.Ordinal))
+        {
+            isParserError = message.StartsWith("While parsing ", StringComparison.Ordinal);
+            var comma = message.IndexOf(", ", StringComparison.Ordinal);
+            if (comma > 0) message = message[(comma + 2)..];
+        }
+        if (message.EndsWith('.')) message = message[..^1];
+        if (message.Length > 0) message = char.ToLowerInvariant(message[0]) + message[1..];
+        var line = isParserError ? (int)ex.Start.Line - 1 : (int)ex.Start.Line;
+        return line > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: {message}")
+            : "yaml: " + message;
+    }
+}
