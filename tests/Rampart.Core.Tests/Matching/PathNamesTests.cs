@@ -1,0 +1,135 @@
+using Rampart.Core.Matching;
+using Rampart.Testing;
+
+namespace Rampart.Core.Tests.Matching;
+
+public sealed class PathNamesTests : IDisposable
+{
+    private readonly string _root;
+
+    public PathNamesTests()
+    {
+        // Resolve the temp root itself so expectations do not depend on /tmp being a symlink.
+        var temp = Path.Combine(Path.GetTempPath(), "rampart-paths-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(temp);
+        _root = PathNames.Resolve(PathNames.Clean(temp));
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    public static TheoryData<string> CleanCases => GlobCases.Ids("clean_path");
+
+    [Theory]
+    [MemberData(nameof(CleanCases))]
+    public void Cleans_like_upstream(string id)
+    {
+        var c = GlobCases.Get(id);
+        var workdir = c.TryGetValue("workdir", out var w) && w is string s ? s : null;
+        Assert.Equal(c.Str("expect"), PathNames.Clean(c.Str("input"), workdir));
+    }
+
+    [Theory]
+    [InlineData("..", null, "..")]
+    [InlineData("../../a", null, "../../a")]
+    [InlineData("a/../..", null, "..")]
+    [InlineData(".", null, ".")]
+    [InlineData("./", null, ".")]
+    [InlineData("//a//b//", null, "/a/b")]
+    [InlineData("x", "  /w  ", "/w/x")]
+    [InlineData("x", @"C:\w", "C:/w/x")]
+    [InlineData("x", "   ", "x")]
+    public void Cleans_lexically(string path, string? workdir, string expected)
+    {
+        Assert.Equal(expected, PathNames.Clean(path, workdir));
+    }
+
+    [Fact]
+    public void Resolve_follows_symlinks_to_their_target()
+    {
+        var etc = Directory.CreateDirectory(Path.Combine(_root, "etc")).FullName;
+        File.WriteAllText(Path.Combine(etc, "shadow"), "x");
+        var workspace = Directory.CreateDirectory(Path.Combine(_root, "ws")).FullName;
+        File.CreateSymbolicLink(Path.Combine(workspace, "link"), etc);
+
+        Assert.Equal(etc + "/shadow", PathNames.Resolve(workspace + "/link/shadow"));
+    }
+
+    [Fact]
+    public void Resolve_follows_relative_link_targets()
+    {
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "alias"), "real");
+        Assert.Equal(real + "/f", PathNames.Resolve(_root + "/alias/f"));
+    }
+
+    [Fact]
+    public void Resolve_keeps_missing_elements_after_the_longest_existing_ancestor()
+    {
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "alias"), real);
+        Assert.Equal(real + "/not/there.txt", PathNames.Resolve(_root + "/alias/not/there.txt"));
+    }
+
+    [Fact]
+    public void Resolve_leaves_a_path_through_a_file_unchanged()
+    {
+        File.WriteAllText(Path.Combine(_root, "file"), "x");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "alias"), _root);
+        var path = _root + "/alias/file/below";
+        Assert.Equal(path, PathNames.Resolve(path));
+    }
+
+    [Fact]
+    public void Resolve_gives_up_on_symlink_loops()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "a"), Path.Combine(_root, "b"));
+        File.CreateSymbolicLink(Path.Combine(_root, "b"), Path.Combine(_root, "a"));
+        Assert.Equal(_root + "/a", PathNames.Resolve(_root + "/a"));
+    }
+
+    [Fact]
+    public void Candidates_are_cleaned_resolved_and_relative()
+    {
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "alias"), real);
+
+        Assert.Equal([_root + "/alias/x.env", real + "/x.env", "alias/x.env"], PathNames.Candidates("./alias//x.env", _root));
+        Assert.Equal([real + "/y"], PathNames.Candidates(real + "/y", _root));
+        Assert.Empty(PathNames.Candidates("", _root));
+        Assert.Equal(["a/b"], PathNames.Candidates(@"a\b", ""));
+    }
+
+    [Theory]
+    [InlineData("*.env", "/proj/a.env", "/proj", true)]          // relative pattern joined onto the workdir
+    [InlineData("*.env", "/proj/a.env", "", false)]
+    [InlineData("/proj/*.env", "a.env", "/proj", true)]          // relative candidate joined for an absolute pattern
+    [InlineData("/proj/*.env", "a.env", "", false)]
+    [InlineData("**/.env", "/x/.env", "/proj", true)]
+    [InlineData("/etc/**", "/proj/x", "/proj", false)]
+    public void Pattern_and_candidate_variants_meet_through_the_workdir(string pattern, string candidate, string workdir, bool expected)
+    {
+        Assert.Equal(expected, PathNames.PatternMatchesCandidate(PathGlob.Compile(pattern), candidate, workdir));
+    }
+
+    [Fact]
+    public void Patterns_match_through_symlinked_directories()
+    {
+        var etc = Directory.CreateDirectory(Path.Combine(_root, "etc")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "bin"), etc);
+        File.WriteAllText(Path.Combine(etc, "passwd"), "x");
+
+        // `<root>/bin/**` also stands for `<root>/etc/**`, and `<root>/bin/passwd` for the file itself.
+        Assert.True(PathNames.PatternMatchesCandidate(PathGlob.Compile(_root + "/bin/**"), etc + "/x", ""));
+        Assert.True(PathNames.PatternMatchesCandidate(PathGlob.Compile(_root + "/bin/passwd"), etc + "/passwd", ""));
+        Assert.False(PathNames.PatternMatchesCandidate(PathGlob.Compile(_root + "/other/**"), etc + "/x", ""));
+    }
+
+    [Fact]
+    public void Workdir_variants_follow_the_workdir()
+    {
+        var glob = PathGlob.Compile("*.env");
+        Assert.True(PathNames.PatternMatchesCandidate(glob, "/a/x.env", "/a"));
+        Assert.False(PathNames.PatternMatchesCandidate(glob, "/a/x.env", "/b"));
+        Assert.True(PathNames.PatternMatchesCandidate(glob, "/b/x.env", "/b"));
+    }
+}
