@@ -19,7 +19,6 @@ internal sealed class LivePolicy
     readonly PolicySources _sources;
     readonly ILogger _log;
     readonly Lock _reloadGate = new();
-    volatile PolicyConfig _config;
     volatile string? _lastReloadError;
 
     /// <summary>Loads the initial set; a failure here is a start-up error (CLI-013 step 5).</summary>
@@ -27,15 +26,16 @@ internal sealed class LivePolicy
     {
         _sources = sources;
         _log = log;
-        _config = sources.Load();
-        Engine = new PolicyEngine(CompiledPolicySet.Compile(_config), time);
-        foreach (var w in _config.Warnings) _log.LogWarning("policy warning: {Warning}", w);
+        var initial = sources.Load();
+        // The engine re-runs the store itself after consuming a once rule (POL-044).
+        Engine = new PolicyEngine(CompiledPolicySet.Compile(initial), time, sources.Load);
+        foreach (var w in initial.Warnings) _log.LogWarning("policy warning: {Warning}", w);
     }
 
     public PolicyEngine Engine { get; }
     public PolicySources Sources => _sources;
-    /// <summary>The configuration of the active set.</summary>
-    public PolicyConfig Config => _config;
+    /// <summary>The configuration of the active set (always the one the engine evaluates with).</summary>
+    public PolicyConfig Config => Engine.Current.Config;
     /// <summary>The most recent reload failure, or null once a reload succeeded (shown by <c>/v1/status</c>).</summary>
     public string? LastReloadError => _lastReloadError;
 
@@ -45,17 +45,18 @@ internal sealed class LivePolicy
         lock (_reloadGate)
         {
             var watch = Stopwatch.StartNew();
+            var active = Config;
             PolicyConfig candidate;
             CompiledPolicySet compiled;
             try
             {
                 candidate = _sources.Load();
-                var rejection = PolicyReload.RejectionReason(_config, candidate, afterOnceClaim: false);
+                var rejection = PolicyReload.RejectionReason(active, candidate, afterOnceClaim: false);
                 if (rejection is not null) return Fail(rejection, trigger, watch);
-                if (PolicyReload.HasSameContent(_config, candidate))
+                if (PolicyReload.HasSameContent(active, candidate))
                 {
                     _lastReloadError = null;
-                    return new ReloadOutcome(true, false, null, _config.Policies.Length, RuleCount(_config), watch.Elapsed.TotalMilliseconds);
+                    return new ReloadOutcome(true, false, null, active.Policies.Length, RuleCount(active), watch.Elapsed.TotalMilliseconds);
                 }
                 compiled = CompiledPolicySet.Compile(candidate);
             }
@@ -64,7 +65,6 @@ internal sealed class LivePolicy
                 return Fail("engine: reload failed: " + e.Message, trigger, watch);
             }
             Engine.Swap(compiled);
-            _config = candidate;
             _lastReloadError = null;
             foreach (var w in candidate.Warnings) _log.LogWarning("policy warning: {Warning}", w);
             _log.LogInformation("policy reloaded: trigger={Trigger} policies={Policies} rules={Rules}", trigger, candidate.Policies.Length, RuleCount(candidate));
@@ -76,7 +76,8 @@ internal sealed class LivePolicy
     {
         _lastReloadError = error;
         _log.LogError("policy reload failed, keeping the previous policy set: trigger={Trigger} error={Error}", trigger, error);
-        return new ReloadOutcome(false, false, error, _config.Policies.Length, RuleCount(_config), watch.Elapsed.TotalMilliseconds);
+        var active = Config;
+        return new ReloadOutcome(false, false, error, active.Policies.Length, RuleCount(active), watch.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>Rules of every loaded policy.</summary>
