@@ -1,7 +1,52 @@
 namespace Rampart.Core.Matching;
 
 /// <summary>POL-082 analysis of one raw command.</summary>
-public sealed record CommandAnalysis(string Raw, string Normalized, IReadOnlyList<string> Segments, IReadOnlyList<string> SubCommands, IReadOnlyList<string> Components, bool IsComposite)
+/// <param name="Raw">The command as received.</param>
+/// <param name="Normalized">Normalize(raw), or raw when that is empty.</param>
+/// <param name="Segments">POSIX split of <paramref name="Normalized"/>.</param>
+/// <param name="SubCommands">Embedded commands of the raw command (POL-071).</param>
+/// <param name="Components">The executed components granting rules must all cover.</param>
+/// <param name="IsComposite">More than one segment or at least one embedded command.</param>
+public sealed record CommandAnalysis(
+    string Raw,
+    string Normalized,
+    IReadOnlyList<string> Segments,
+    IReadOnlyList<string> SubCommands,
+    IReadOnlyList<string> Components,
+    bool IsComposite)
 {
-    public static CommandAnalysis Of(string raw) => throw new NotImplementedException();
+    public static CommandAnalysis Of(string raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        var normalized = ShellText.Normalize(raw);
+        if (normalized.Length == 0) normalized = raw;
+        var segments = ShellText.SplitList(normalized, ShellDialect.Posix);
+        var subCommands = ShellText.ExtractSubcommands(raw);
+        var composite = segments.Count > 1 || subCommands.Count > 0;
+        List<string> components;
+        if (!composite)
+        {
+            var trimmed = normalized.Trim();
+            components = trimmed.Length == 0 ? [] : [trimmed];
+        }
+        else
+        {
+            components = new List<string>(segments.Count + subCommands.Count);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var segment in segments)
+            {
+                if (seen.Add(segment)) components.Add(segment);
+            }
+            foreach (var sub in subCommands)
+            {
+                foreach (var segment in ShellText.SplitList(sub, ShellDialect.Posix))
+                {
+                    var n = ShellText.Normalize(segment);
+                    var component = n.Length == 0 ? segment : n;
+                    if (seen.Add(component)) components.Add(component);
+                }
+            }
+        }
+        return new CommandAnalysis(raw, normalized, segments, subCommands, components, composite);
+    }
 }

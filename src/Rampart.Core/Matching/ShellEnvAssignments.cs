@@ -1,0 +1,166 @@
+namespace Rampart.Core.Matching;
+
+/// <summary>
+/// POL-091: names a command assigns, collected from its POSIX, cmd.exe and PowerShell readings (all
+/// three always, so <c>set FOO=1</c> counts on Linux too — upstream quirk).
+/// </summary>
+internal static class ShellEnvAssignments
+{
+    const int MaxDepth = 4;
+
+    internal static List<string> Names(string command)
+    {
+        var collector = new Collector();
+        collector.Pass(command, ShellDialect.Posix, 0);
+        collector.Pass(command, ShellDialect.Cmd, 0);
+        collector.Pass(command, ShellDialect.PowerShell, 0);
+        return collector.Names;
+    }
+
+    sealed class Collector
+    {
+        readonly HashSet<string> seen = new(StringComparer.Ordinal);
+        // A text already visited in a dialect at the same or a smaller depth yields nothing new; this
+        // keeps nested sub-commands (each of which is visited again by its ancestors) from exploding.
+        readonly Dictionary<(string, ShellDialect), int> visited = [];
+        internal List<string> Names { get; } = [];
+
+        internal void Pass(string text, ShellDialect dialect, int depth)
+        {
+            // Depth 0 is the command itself; recursion goes four levels below it.
+            if (depth > MaxDepth) return;
+            if (visited.TryGetValue((text, dialect), out var earlier) && earlier <= depth) return;
+            visited[(text, dialect)] = depth;
+
+            var segments = ShellText.SplitList(text, dialect);
+            if (segments.Count == 0) segments.Add(text);
+            foreach (var segment in segments)
+            {
+                var tokens = ShellText.TokenizeList(segment, dialect);
+                switch (dialect)
+                {
+                    case ShellDialect.Posix: CollectPosix(tokens); break;
+                    case ShellDialect.Cmd: CollectCmd(tokens); break;
+                    default: CollectPowerShell(tokens); break;
+                }
+                if (ShellWrappers.TryUnwrap(tokens, 0, out var wrapped, out var wrappedDialect))
+                    Pass(string.Join(' ', wrapped), wrappedDialect, depth + 1);
+            }
+            foreach (var sub in ShellText.ExtractSubcommands(text)) Pass(sub, dialect, depth + 1);
+        }
+
+        void Add(ReadOnlySpan<char> name)
+        {
+            if (!ShellText.IsVariableName(name)) return;
+            var s = name.ToString();
+            if (seen.Add(s)) Names.Add(s);
+        }
+
+        void AddAssignment(string token) => Add(token.AsSpan(0, token.IndexOf('=')));
+
+        void CollectPosix(List<string> t)
+        {
+            var i = 0;
+            while (i < t.Count && ShellText.IsEnvAssignment(t[i])) AddAssignment(t[i++]);
+            if (i >= t.Count) return;
+            switch (ShellWords.BaseName(t[i]))
+            {
+                case "env":
+                    for (var j = i + 1; j < t.Count; j++)
+                    {
+                        var a = t[j];
+                        if (a is "-u" or "--unset")
+                        {
+                            j++;
+                            continue;
+                        }
+                        if (a.StartsWith('-')) continue; // `--`, `--unset=…` and every other option
+                        if (!ShellText.IsEnvAssignment(a)) return;
+                        AddAssignment(a);
+                    }
+                    return;
+                case "export" or "declare" or "typeset":
+                    for (var j = i + 1; j < t.Count; j++)
+                    {
+                        if (!t[j].StartsWith('-') && ShellText.IsEnvAssignment(t[j])) AddAssignment(t[j]);
+                    }
+                    return;
+            }
+        }
+
+        void CollectCmd(List<string> t)
+        {
+            if (t.Count == 0 || ShellWords.LowerBaseName(t[0]) is not ("set" or "setx")) return;
+            for (var j = 1; j < t.Count; j++)
+            {
+                if (t[j].StartsWith('/')) continue;
+                var a = t[j].Trim('"');
+                if (ShellText.IsEnvAssignment(a)) AddAssignment(a);
+                return;
+            }
+        }
+
+        static readonly string[] SetEnvironmentVariablePrefixes =
+        [
+            "[environment]::setenvironmentvariable(",
+            "[system.environment]::setenvironmentvariable(",
+        ];
+
+        void CollectPowerShell(List<string> t)
+        {
+            if (t.Count == 0) return;
+            var joined = string.Join(' ', t);
+            foreach (var prefix in SetEnvironmentVariablePrefixes)
+            {
+                if (!joined.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
+                var args = joined.AsSpan(prefix.Length);
+                var end = args.IndexOfAny(',', ')');
+                if (end >= 0) args = args[..end];
+                Add(args.Trim().Trim("'\"").Trim());
+                return;
+            }
+
+            var first = t[0];
+            if (EnvDriveName(first, out var name))
+            {
+                if (first.Contains('=') || (t.Count > 1 && t[1] == "=")) Add(name);
+                return;
+            }
+            if (first.ToLowerInvariant() is "set-item" or "new-item" or "set-content")
+            {
+                var j = 1;
+                if (j < t.Count && (t[j].Equals("-path", StringComparison.OrdinalIgnoreCase) ||
+                                    t[j].Equals("-literalpath", StringComparison.OrdinalIgnoreCase))) j++;
+                if (j < t.Count && EnvDriveName(t[j], out name)) Add(name);
+            }
+        }
+
+        /// <summary><c>$env:N</c>, <c>${env:N}</c> or <c>env:N</c> (case-insensitive prefix); N ends at <c>=</c> or <c>}</c>.</summary>
+        static bool EnvDriveName(string token, out ReadOnlySpan<char> name)
+        {
+            name = default;
+            ReadOnlySpan<char> rest;
+            var braced = false;
+            if (token.StartsWith("${env:", StringComparison.OrdinalIgnoreCase))
+            {
+                rest = token.AsSpan(6);
+                braced = true;
+            }
+            else if (token.StartsWith("$env:", StringComparison.OrdinalIgnoreCase))
+            {
+                rest = token.AsSpan(5);
+            }
+            else if (token.StartsWith("env:", StringComparison.OrdinalIgnoreCase))
+            {
+                rest = token.AsSpan(4);
+            }
+            else
+            {
+                return false;
+            }
+            var end = braced ? rest.IndexOfAny('}', '=') : rest.IndexOf('=');
+            name = end >= 0 ? rest[..end] : rest;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+
+namespace Rampart.Core.Matching;
+
+/// <summary>Small word-level helpers shared by the shell heuristics (base names, lexical cleaning).</summary>
+internal static class ShellWords
+{
+    /// <summary>Last element of a slash-separated path, with Go <c>path.Base</c> edge cases ("" → ".", "///" → "/").</summary>
+    internal static string BaseName(string path)
+    {
+        if (path.Length == 0) return ".";
+        var end = path.Length;
+        while (end > 0 && path[end - 1] == '/') end--;
+        if (end == 0) return "/";
+        var slash = path.LastIndexOf('/', end - 1);
+        if (slash < 0) return end == path.Length ? path : path[..end];
+        return path.Substring(slash + 1, end - slash - 1);
+    }
+
+    /// <summary>Base name after turning <c>\</c> into <c>/</c> (Windows-style paths).</summary>
+    internal static string SlashedBaseName(string path) =>
+        BaseName(path.Contains('\\') ? path.Replace('\\', '/') : path);
+
+    /// <summary>Lower-cased <see cref="SlashedBaseName"/>.</summary>
+    internal static string LowerBaseName(string path) => SlashedBaseName(path).ToLowerInvariant();
+
+    /// <summary>The trimmed text up to its first white space.</summary>
+    internal static string FirstWord(string text)
+    {
+        var span = text.AsSpan().Trim();
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (char.IsWhiteSpace(span[i])) return span[..i].ToString();
+        }
+        return span.Length == text.Length ? text : span.ToString();
+    }
+
+    internal static bool IsSpaceOrTab(char c) => c == ' ' || c == '\t';
+
+    internal static bool IsLineSpace(char c) => c == ' ' || c == '\t' || c == '\r' || c == '\n';
+
+    /// <summary>Lexical path cleaning with Go <c>path.Clean</c> semantics (POL-088 operand display).</summary>
+    internal static string Clean(string path)
+    {
+        if (path.Length == 0) return ".";
+        var rooted = path[0] == '/';
+        var n = path.Length;
+        var output = new StringBuilder(n);
+        var r = 0;
+        var dotdot = 0;
+        if (rooted)
+        {
+            output.Append('/');
+            r = 1;
+            dotdot = 1;
+        }
+        while (r < n)
+        {
+            if (path[r] == '/')
+            {
+                r++;
+            }
+            else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/'))
+            {
+                r++;
+            }
+            else if (path[r] == '.' && path[r + 1] == '.' && (r + 2 == n || path[r + 2] == '/'))
+            {
+                r += 2;
+                if (output.Length > dotdot)
+                {
+                    var w = output.Length - 1;
+                    while (w > dotdot && output[w] != '/') w--;
+                    output.Length = w;
+                }
+                else if (!rooted)
+                {
+                    if (output.Length > 0) output.Append('/');
+                    output.Append("..");
+                    dotdot = output.Length;
+                }
+            }
+            else
+            {
+                if ((rooted && output.Length != 1) || (!rooted && output.Length != 0)) output.Append('/');
+                while (r < n && path[r] != '/') output.Append(path[r++]);
+            }
+        }
+        return output.Length == 0 ? "." : output.ToString();
+    }
+
+    internal static string Join(List<string> tokens, int start)
+    {
+        if (start >= tokens.Count) return "";
+        if (start == tokens.Count - 1) return tokens[start];
+        var sb = new StringBuilder();
+        for (var i = start; i < tokens.Count; i++)
+        {
+            if (i > start) sb.Append(' ');
+            sb.Append(tokens[i]);
+        }
+        return sb.ToString();
+    }
+}
