@@ -9,9 +9,15 @@ internal static class ApiResponse
 {
     static readonly byte[] Newline = [(byte)'\n'];
 
+    /// <summary>The same generated serialisers with minimal escaping: quotes and non-ASCII text stay readable (API-004 leaves escaping to us).</summary>
+    static readonly ApiJsonContext Readable = new(new JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public static async Task WriteAsync<T>(HttpContext context, int status, T body, JsonTypeInfo<T> type)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, type);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, (JsonTypeInfo<T>)(Readable.GetTypeInfo(typeof(T)) ?? type));
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json";

@@ -109,7 +109,8 @@ internal sealed class DecisionMetrics
         }
     }
 
-    static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // Go's float formatting (1e-06, not 1E-06) so the output matches upstream's client library.
+    static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
 
     static string Escape(string label) => label.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

@@ -95,7 +95,7 @@ internal static class RequestBody
         catch (JsonException e)
         {
             document.Dispose();
-            return new BodyResult(null, 400, errorPrefix + "invalid trailing data: " + Describe(e));
+            return new BodyResult(null, 400, errorPrefix + $"invalid trailing data: unexpected content after the JSON value at byte {reader.BytesConsumed + 1}");
         }
         return new BodyResult(document, 200, "");
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Rampart.Core.Evaluation;
@@ -236,7 +237,11 @@ internal sealed class ToolEndpoints(RunningService service)
 
     static bool TryToolName(HttpContext context, out string tool, out string error)
     {
-        var raw = context.Request.RouteValues["toolName"] as string ?? "";
+        // The raw segment, decoded once: route values keep %2F encoded, upstream decodes it (API-006).
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        var query = target.IndexOf('?');
+        if (query >= 0) target = target[..query];
+        var raw = Uri.UnescapeDataString(target[(target.LastIndexOf('/') + 1)..]);
         if (!ToolNames.TryCanonicalize(raw, out tool, out var detail))
         {
             error = "invalid tool name: " + detail;
