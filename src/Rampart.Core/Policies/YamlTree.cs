@@ -63,6 +63,7 @@ internal static class YamlTree
     {
         var documents = new List<YamlNode?>();
         var parser = new Parser(new StringReader(text));
+        var open = new Stack<int>();
         try
         {
             var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -72,19 +73,27 @@ internal static class YamlTree
                 parser.Consume<DocumentStart>();
                 anchors.Clear();
                 YamlNode? root = null;
-                if (!parser.Accept<DocumentEnd>(out _)) root = ReadNode(parser, anchors);
+                if (!parser.Accept<DocumentEnd>(out _)) root = ReadNode(parser, anchors, open);
                 parser.Consume<DocumentEnd>();
                 documents.Add(root);
             }
         }
         catch (YamlException ex)
         {
-            throw new YamlSyntaxException(GoStyleMessage(ex));
+            throw new YamlSyntaxException(GoStyleMessage(ex, open.Count > 0 ? open.Peek() : 0));
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet gives up on some malformed flow collections without a YamlException.
+            var line = open.Count > 0 ? open.Peek() - 1 : 0;
+            throw new YamlSyntaxException(line > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: did not find expected node content")
+                : "yaml: did not find expected node content");
         }
         return documents;
     }
 
-    static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)
+    static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, Stack<int> open)
     {
         var current = parser.Current ?? throw new YamlSyntaxException("yaml: unexpected end of stream");
         switch (current)
@@ -121,7 +130,9 @@ internal static class YamlTree
                     Line = (int)seq.Start.Line, Column = (int)seq.Start.Column,
                 };
                 Remember(anchors, seq.Anchor, node);
-                while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors));
+                open.Push(node.Line);
+                while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors, open));
+                open.Pop();
                 return node;
             }
             case MappingStart map:
@@ -133,11 +144,13 @@ internal static class YamlTree
                     Line = (int)map.Start.Line, Column = (int)map.Start.Column,
                 };
                 Remember(anchors, map.Anchor, node);
+                open.Push(node.Line);
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    node.Items.Add(ReadNode(parser, anchors));
-                    node.Items.Add(ReadNode(parser, anchors));
+                    node.Items.Add(ReadNode(parser, anchors, open));
+                    node.Items.Add(ReadNode(parser, anchors, open));
                 }
+                open.Pop();
                 return node;
             }
             default:
@@ -159,24 +172,33 @@ internal static class YamlTree
     }
 
     /// <summary>
-    /// Rewrites a YamlDotNet error into the shape Go yaml.v3 reports (<c>yaml: line N: problem</c>),
-    /// whose line is libyaml's 0-based context line for parser errors (an upstream quirk visible in
-    /// lint output, POL-094) and the 1-based problem line for scanner errors.
+    /// Rewrites a YamlDotNet error into the shape Go yaml.v3 reports (<c>yaml: line N: problem</c>).
+    /// yaml.v3 prints libyaml's 0-based context line when it is non-zero (for parser errors the
+    /// start of the enclosing collection — an upstream quirk visible in lint output, POL-094),
+    /// else the problem line; scanner errors get one added.
     /// </summary>
-    static string GoStyleMessage(YamlException ex)
+    static string GoStyleMessage(YamlException ex, int openCollectionLine)
     {
         var message = ex.Message.Trim();
-        var isParserError = false;
-        // YamlDotNet: "While parsing a flow sequence, did not find expected ',' or ']'."
-        if (message.StartsWith("While parsing ", StringComparison.Ordinal) || message.StartsWith("While scanning ", StringComparison.Ordinal))
+        var isScanner = message.StartsWith("While scanning ", StringComparison.Ordinal);
+        if (message.StartsWith("While parsing ", StringComparison.Ordinal) || isScanner)
         {
-            isParserError = message.StartsWith("While parsing ", StringComparison.Ordinal);
             var comma = message.IndexOf(", ", StringComparison.Ordinal);
             if (comma > 0) message = message[(comma + 2)..];
         }
         if (message.EndsWith('.')) message = message[..^1];
         if (message.Length > 0) message = char.ToLowerInvariant(message[0]) + message[1..];
-        var line = isParserError ? (int)ex.Start.Line - 1 : (int)ex.Start.Line;
+        int line;
+        if (isScanner)
+        {
+            var context = (int)ex.Start.Line - 1;
+            line = context != 0 ? context + 1 : (int)ex.End.Line;
+        }
+        else
+        {
+            var context = openCollectionLine - 1;
+            line = context > 0 ? context : (int)ex.Start.Line - 1;
+        }
         return line > 0
             ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: {message}")
             : "yaml: " + message;

@@ -12,6 +12,7 @@ internal static class CommandTable
         new("serve", "Run the policy decision service", ServeCommand.RunAsync),
         new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
+        new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
