@@ -23,6 +23,8 @@ internal sealed class YamlNode
     public int Line { get; init; }
     public int Column { get; init; }
     public List<YamlNode> Items { get; } = [];
+    /// <summary>Node count with aliases expanded (bounds alias bombs).</summary>
+    public long ExpandedSize { get; set; } = 1;
 
     /// <summary>A plain scalar that resolves to null (<c>~</c>, <c>null</c>, empty) or an explicit <c>!!null</c>.</summary>
     public bool IsNull =>
@@ -129,10 +131,11 @@ internal static class YamlTree
                     Kind = YamlKind.Sequence, Tag = ShortenTag(seq.Tag),
                     Line = (int)seq.Start.Line, Column = (int)seq.Start.Column,
                 };
-                Remember(anchors, seq.Anchor, node);
                 open.Push(node.Line);
                 while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors, open));
                 open.Pop();
+                Complete(node);
+                Remember(anchors, seq.Anchor, node);
                 return node;
             }
             case MappingStart map:
@@ -143,7 +146,6 @@ internal static class YamlTree
                     Kind = YamlKind.Mapping, Tag = ShortenTag(map.Tag),
                     Line = (int)map.Start.Line, Column = (int)map.Start.Column,
                 };
-                Remember(anchors, map.Anchor, node);
                 open.Push(node.Line);
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
@@ -151,12 +153,29 @@ internal static class YamlTree
                     node.Items.Add(ReadNode(parser, anchors, open));
                 }
                 open.Pop();
+                Complete(node);
+                Remember(anchors, map.Anchor, node);
                 return node;
             }
             default:
                 throw new YamlSyntaxException("yaml: unexpected " + current.GetType().Name);
         }
     }
+
+    /// <summary>
+    /// Anchors are registered only once their node is complete, so an alias can never refer to an
+    /// enclosing node (yaml.v3 rejects such cycles too). The expanded size bounds "billion laughs"
+    /// documents, which yaml.v3 rejects as excessive aliasing.
+    /// </summary>
+    static void Complete(YamlNode node)
+    {
+        long size = 1;
+        foreach (var item in node.Items) size += item.ExpandedSize;
+        if (size > MaxExpandedNodes) throw new YamlSyntaxException("yaml: document contains excessive aliasing");
+        node.ExpandedSize = size;
+    }
+
+    const long MaxExpandedNodes = 4_000_000;
 
     static void Remember(Dictionary<string, YamlNode> anchors, AnchorName anchor, YamlNode node)
     {

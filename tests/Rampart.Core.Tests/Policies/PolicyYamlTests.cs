@@ -148,6 +148,14 @@ public sealed class PolicyYamlTests
     }
 
     [Fact]
+    public void Alias_bombs_are_rejected()
+    {
+        var yaml = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+        for (var i = 0; i < 8; i++) yaml += $"{(char)('b' + i)}: &{(char)('b' + i)} [*{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}, *{(char)('a' + i)}]\n";
+        Assert.Equal("engine: parse policy file: yaml: document contains excessive aliasing", Error(yaml));
+    }
+
+    [Fact]
     public void Merge_key_sequence_gives_earlier_sources_precedence()
     {
         var doc = Parse("policies:\n  - name: p\n    <<: [{priority: 1}, {priority: 2, description: d}]\n");
