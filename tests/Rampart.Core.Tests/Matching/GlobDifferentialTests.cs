@@ -95,6 +95,21 @@ public sealed class GlobDifferentialTests
     }
 
     [Fact]
+    public void Long_path_patterns_agree_with_the_reference()
+    {
+        // 64+ tokens leave the one-word automaton for the multi-word position sets.
+        var pad = string.Concat(Enumerable.Repeat("ab/", 24));
+        var matches = 0;
+        foreach (var (pattern, name) in Pairs(seed: 6, count: 500, WidePieces))
+        {
+            var expected = ReferenceGlob.Path(pad + pattern, pad + name);
+            Assert.True(expected == PathGlob.Compile(pad + pattern).IsMatch(pad + name), $"pattern '{pad}{pattern}' name '{pad}{name}': expected {expected}");
+            if (expected) matches++;
+        }
+        Assert.InRange(matches, 50, 1_950);
+    }
+
+    [Fact]
     public void Filepath_match_with_escapes_agrees_with_the_reference()
     {
         var matches = 0;
