@@ -9,6 +9,8 @@ internal static class CommandTable
     static readonly CliCommand[] Commands =
     [
         new("version", "Print the version", VersionCommand.RunAsync),
+        new("serve", "Run the policy decision service", ServeCommand.RunAsync),
+        new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
