@@ -9,7 +9,13 @@ namespace Rampart.Server;
 /// <summary>What one audit record of a tool call says (AUD-060/AUD-061), before the writer adds ids, host and hashes.</summary>
 /// <param name="Request">The canonicalised params plus any phase keys (never <c>input</c>, AUD-060).</param>
 /// <param name="ResponseFlags">Non-null for response-phase records (AUD-012 flags).</param>
-internal sealed record DecisionRecord(ToolCall Call, Decision Decision, IReadOnlyDictionary<string, JsonElement> Request, IReadOnlyList<string>? ResponseFlags = null);
+internal sealed record DecisionRecord(ToolCall Call, Decision Decision, IReadOnlyDictionary<string, JsonElement> Request, IReadOnlyList<string>? ResponseFlags = null)
+{
+    /// <summary>A fixed event id (approval resolutions reuse the approval id, AUD-062); null = a new ULID.</summary>
+    public string? EventId { get; init; }
+    /// <summary>A decision action outside the policy vocabulary (AUD-062: approved, denied, authorized); null = the decision's.</summary>
+    public string? ActionText { get; init; }
+}
 
 /// <summary>The result of recording: the audit id once durable, or why it could not be written.</summary>
 internal readonly record struct RecordOutcome(string? AuditId, string? Error)
@@ -50,7 +56,7 @@ internal sealed class DecisionRecorder : IAsyncDisposable
 
     public ValueTask<RecordOutcome> RecordAsync(DecisionRecord record, CancellationToken cancellationToken)
     {
-        var id = NewUlid(_time.GetUtcNow());
+        var id = record.EventId ?? NewUlid(_time.GetUtcNow());
         _events.Publish(AuditEventFrame(id, _time.GetUtcNow(), record));
         return ValueTask.FromResult(new RecordOutcome(id, null));
     }
@@ -85,7 +91,7 @@ internal sealed class DecisionRecorder : IAsyncDisposable
             w.WriteEndObject();
             w.WritePropertyName("decision");
             w.WriteStartObject();
-            w.WriteString("action", record.Decision.Action.ToWire());
+            w.WriteString("action", record.ActionText ?? record.Decision.Action.ToWire());
             if (!record.Decision.MatchedPolicies.IsDefaultOrEmpty)
             {
                 w.WriteStartArray("matched_policies");

@@ -92,7 +92,7 @@ internal static class RequestBody
                 return new BodyResult(null, 400, errorPrefix + "request body must contain exactly one JSON value");
             }
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
             document.Dispose();
             return new BodyResult(null, 400, errorPrefix + $"invalid trailing data: unexpected content after the JSON value at byte {reader.BytesConsumed + 1}");
