@@ -9,7 +9,7 @@ namespace Rampart.Cli;
 /// <summary><c>rampart serve</c>: flags and environment (CLI-010, CLI-004) → <see cref="ServeOptions"/> → <see cref="RampartServer"/>.</summary>
 internal static class ServeCommand
 {
-    static readonly CliFlag[] Flags =
+    internal static readonly CliFlag[] Flags =
     [
         new("config"), new("config-dir"), new("audit-dir"), new("mode"), new("addr"), new("port"),
         new("approval-timeout"), new("reload-interval"), new("metrics", IsBool: true), new("syslog"),

@@ -9,10 +9,10 @@ namespace Rampart.Server;
 /// </summary>
 /// <remarks>
 /// The config file is watched through its directory, filtered on its name, so a replace by rename
-/// (editors, deployment tools) is noticed too (API-111). Debounce (API-110): an accepted event
-/// triggers a reload 100 ms later and opens a 500 ms window; upstream ignores events inside the
-/// window, which can miss the last write of a multi-step save, so events in the window are
-/// coalesced into one more reload at its end instead (what a user expects: the final file wins).
+/// (editors, deployment tools) is noticed too (API-111). Debounce (API-110): an event triggers a
+/// reload 100 ms later, and reloads are at least 500 ms apart. Upstream drops events inside that
+/// window, which can miss the last write of a multi-step save; here they are coalesced into one
+/// reload at the window's end instead (what a user expects: the final file wins).
 /// </remarks>
 internal sealed class PolicyWatcher : IDisposable
 {
@@ -28,7 +28,6 @@ internal sealed class PolicyWatcher : IDisposable
     readonly Lock _gate = new();
     readonly string? _configName;
     DateTime _windowEnd;
-    bool _pendingInWindow;
     bool _scheduled;
     bool _disposed;
 
@@ -104,36 +103,24 @@ internal sealed class PolicyWatcher : IDisposable
         {
             return;
         }
-        // The config file's own directory may also be the policy directory; one event is enough.
+        // Events while a reload is pending merge into it (one directory may deliver several).
         lock (_gate)
         {
-            if (_disposed) return;
-            var now = DateTime.UtcNow;
-            if (_scheduled) return;
-            if (now < _windowEnd)
-            {
-                _pendingInWindow = true;
-                return;
-            }
+            if (_disposed || _scheduled) return;
             _scheduled = true;
-            _windowEnd = now + Window;
-            _timer.Change(Settle, Timeout.InfiniteTimeSpan);
+            var untilWindowEnd = _windowEnd - DateTime.UtcNow;
+            _timer.Change(untilWindowEnd > Settle ? untilWindowEnd : Settle, Timeout.InfiniteTimeSpan);
         }
     }
 
     void Fire()
     {
-        lock (_gate) _scheduled = false;
-        _policy.Reload("file change");
         lock (_gate)
         {
-            if (_disposed || !_pendingInWindow) return;
-            _pendingInWindow = false;
-            _scheduled = true;
-            var wait = _windowEnd - DateTime.UtcNow;
-            _windowEnd = DateTime.UtcNow + (wait > TimeSpan.Zero ? wait : TimeSpan.Zero) + Window;
-            _timer.Change(wait > Settle ? wait : Settle, Timeout.InfiniteTimeSpan);
+            _scheduled = false;
+            _windowEnd = DateTime.UtcNow + Window;
         }
+        _policy.Reload("file change");
     }
 
     public void Dispose()
