@@ -294,4 +294,26 @@ public sealed class ApprovalLifecycleTests : IAsyncLifetime
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_server.StateDir, "policies", "auto-allowed.yaml")));
         Assert.True((await _server.GetAsync($"/v1/approvals/{id}")).Body.GetProperty("persisted").GetBoolean());
     }
+
+    [Fact]
+    public async Task Hosted_approval_is_answered_to_the_admin_host_without_queueing()
+    {
+        const string hosted = """{"agent":"a","tool_call_id":"h1","params":{"command":"deploy prod"},"approval_owner":{"mode":"Hosted","host":"gateway","supports_exact_resume":true,"supports_allow_always":true}}""";
+        var (status, body) = await _server.PostAsync("/v1/tool/exec", hosted);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("hosted", body.GetProperty("approval_mode").GetString());
+        Assert.Equal("gateway", body.GetProperty("approval_owner").GetProperty("host").GetString());
+        Assert.Equal("h1", body.GetProperty("tool_call_id").GetString());
+        Assert.Equal(["once", "session", "always"], body.GetProperty("approval").GetProperty("scope_options").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(120000, body.GetProperty("approval").GetProperty("timeout_ms").GetInt64());
+        Assert.Empty((await _server.GetAsync("/v1/approvals")).Body.GetProperty("approvals").EnumerateArray());
+
+        var (bad, error) = await _server.PostAsync("/v1/tool/exec", """{"params":{"command":"deploy prod"},"approval_owner":{"mode":"hosted","supports_exact_resume":true}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Equal("approval_owner.host is required when approval_owner.mode=hosted", error.GetProperty("error").GetString());
+
+        // A per-agent credential cannot opt out of the queue (API-013 (5)).
+        var token = _server.CreateAgentToken("codex");
+        await AskAsync(_server, hosted, token: token);
+    }
 }
