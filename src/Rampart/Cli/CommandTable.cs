@@ -12,6 +12,7 @@ internal static class CommandTable
         new("serve", "Run the policy decision service", ServeCommand.RunAsync),
         new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
+        new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
         new("pending", "List approvals waiting for a human", PendingCommand.RunAsync),
         new("approve", "Approve a pending request (--always: also allow it from now on)", ApproveCommand.RunAsync),
         new("deny", "Deny a pending request", DenyCommand.RunAsync),

@@ -68,7 +68,7 @@ internal sealed class ApprovalEndpoints(RunningService service)
         {
             await ApiResponse.WriteAsync(context, 200, new ApprovalCreatedBody
             {
-                Id = DecisionRecorder.NewUlid(service.Time.GetUtcNow()),
+                Id = Rampart.Core.Audit.AuditIds.NewUlid(service.Time.GetUtcNow()),
                 Status = "approved",
                 Message = "auto-approved by bulk-resolve",
                 ExpiresAt = ApprovalJournal.FormatTime(until),

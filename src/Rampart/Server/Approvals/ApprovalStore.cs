@@ -118,7 +118,7 @@ internal sealed class ApprovalStore : IDisposable
             if (_pendingCount >= Limit) return new(null, null, $"approval: too many pending requests (limit: {Limit})");
             var request = new ApprovalRequest
             {
-                Id = DecisionRecorder.NewUlid(now),
+                Id = Rampart.Core.Audit.AuditIds.NewUlid(now),
                 Call = call,
                 Message = decision.Message,
                 MatchedPolicies = decision.MatchedPolicies.IsDefault ? [] : decision.MatchedPolicies,

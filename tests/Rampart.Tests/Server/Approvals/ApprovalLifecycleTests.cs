@@ -316,4 +316,32 @@ public sealed class ApprovalLifecycleTests : IAsyncLifetime
         var token = _server.CreateAgentToken("codex");
         await AskAsync(_server, hosted, token: token);
     }
+
+    [Fact]
+    public async Task Every_step_is_in_the_audit_trail_linked_to_the_approval()
+    {
+        var call = DeployCall(toolCallId: "audit-1");
+        var id = await AskAsync(_server, call);
+        Assert.Equal(HttpStatusCode.OK, (await ResolveAsync(_server, id, approve: true)).Status);
+        var (_, replay) = await _server.PostAsync("/v1/tool/exec", call);
+
+        var events = new List<System.Text.Json.JsonElement>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_server.Root, "audit"), "*.jsonl"))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(file))
+            {
+                if (line.Length == 0) continue;
+                using var doc = System.Text.Json.JsonDocument.Parse(line);
+                events.Add(doc.RootElement.Clone());
+            }
+        }
+        string? Str(System.Text.Json.JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+        var resolution = Assert.Single(events, e => Str(e, "id") == id);
+        Assert.Equal("approval_resolved", Str(resolution.GetProperty("request"), "action"));
+        Assert.Equal("approved", Str(resolution.GetProperty("decision"), "action"));
+        Assert.Equal("audit-1", Str(resolution, "tool_call_id"));
+        var replayed = Assert.Single(events, e => Str(e, "id") == replay.GetProperty("audit_id").GetString());
+        Assert.Equal(id, Str(replayed.GetProperty("request"), "approval_id"));
+        Assert.Equal("approved once via Rampart approval", Str(replayed.GetProperty("decision"), "message"));
+    }
 }
