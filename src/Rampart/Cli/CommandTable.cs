@@ -15,6 +15,9 @@ internal static class CommandTable
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
         new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
+        new("pending", "List approvals waiting for a human", PendingCommand.RunAsync),
+        new("approve", "Approve a pending request (--always: also allow it from now on)", ApproveCommand.RunAsync),
+        new("deny", "Deny a pending request", DenyCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)

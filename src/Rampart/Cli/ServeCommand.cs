@@ -105,6 +105,8 @@ internal static class ServeCommand
             ServesHttp = port > 0,
             ApprovalTimeout = approvalTimeout > TimeSpan.Zero ? approvalTimeout : TimeSpan.FromMinutes(2),
             ReloadInterval = Duration(args, "reload-interval"),
+            SigningKeyPath = args.String("signing-key") is { Length: > 0 } k ? k : null,
+            ResolveBaseUrl = args.String("resolve-base-url") is { Length: > 0 } u ? u : null,
             Metrics = args.Bool("metrics"),
             JsonLogs = logFormat == "json",
             Verbose = args.Bool("verbose"),

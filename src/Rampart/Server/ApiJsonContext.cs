@@ -49,6 +49,13 @@ internal sealed record ToolBody
     [JsonPropertyName("response_policy_message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ResponsePolicyMessage { get; set; }
     [JsonPropertyName("response_eval_duration_us"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? ResponseEvalDurationUs { get; set; }
     [JsonPropertyName("response_policy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ResponsePolicy { get; set; }
+    // API-027: a queued ask (202) or an approved replay.
+    [JsonPropertyName("approval_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ApprovalId { get; set; }
+    [JsonPropertyName("approval_status"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ApprovalStatus { get; set; }
+    [JsonPropertyName("approval_scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ApprovalScope { get; set; }
+    [JsonPropertyName("approval_resolved_by"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ApprovalResolvedBy { get; set; }
+    [JsonPropertyName("approval_policy_audit_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ApprovalPolicyAuditId { get; set; }
+    [JsonPropertyName("expires_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ExpiresAt { get; set; }
 }
 
 internal sealed record PreflightBody

@@ -8,7 +8,13 @@ namespace Rampart.Server;
 /// <summary>What one audit record of a tool call says (AUD-060/AUD-061), before the writer adds ids, host and hashes.</summary>
 /// <param name="Request">The canonicalised params plus any phase keys (never <c>input</c>, AUD-060).</param>
 /// <param name="ResponseFlags">Non-null for response-phase records (AUD-012 flags).</param>
-internal sealed record DecisionRecord(ToolCall Call, Decision Decision, IReadOnlyDictionary<string, JsonElement> Request, IReadOnlyList<string>? ResponseFlags = null);
+internal sealed record DecisionRecord(ToolCall Call, Decision Decision, IReadOnlyDictionary<string, JsonElement> Request, IReadOnlyList<string>? ResponseFlags = null)
+{
+    /// <summary>A fixed event id (approval resolutions reuse the approval id, AUD-062); null = a new ULID.</summary>
+    public string? EventId { get; init; }
+    /// <summary>A decision action outside the policy vocabulary (AUD-062: approved, denied, authorized); null = the decision's.</summary>
+    public string? ActionText { get; init; }
+}
 
 /// <summary>The result of recording: the audit id once durable, or why it could not be written.</summary>
 internal readonly record struct RecordOutcome(string? AuditId, string? Error)
@@ -53,7 +59,7 @@ internal sealed class DecisionRecorder : IAsyncDisposable
         var evt = new AuditEvent
         {
             SchemaVersion = AuditEvent.CurrentSchema,
-            Id = AuditIds.NewUlid(now),
+            Id = record.EventId ?? AuditIds.NewUlid(now),
             Timestamp = AuditTimestamp.FromDateTimeOffset(now),
             Agent = call.Agent,
             Session = call.Session,
@@ -63,7 +69,7 @@ internal sealed class DecisionRecorder : IAsyncDisposable
             Request = AuditValue.FromJson(record.Request),
             Decision = new AuditDecision
             {
-                Action = decision.Action.ToWire(),
+                Action = record.ActionText ?? decision.Action.ToWire(),
                 MatchedPolicies = decision.MatchedPolicies.IsDefault ? [] : decision.MatchedPolicies,
                 EvaluationTimeUs = (long)decision.EvalDuration.TotalMicroseconds,
                 Message = decision.Message,

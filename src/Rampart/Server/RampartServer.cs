@@ -157,6 +157,19 @@ public sealed class RampartServer : IAsyncDisposable
         var authenticator = new Authenticator(adminToken, new AgentTokenStore(state.AgentTokenStore), time, loggers.CreateLogger("rampart.auth"));
         var service = new RunningService(options, policy, authenticator, recorder, new DecisionMetrics(time.GetUtcNow()), events,
             new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
+        if (options.ServesHttp)
+        {
+            try
+            {
+                service.Approvals = Approvals.ApprovalService.Start(service, state, loggers.CreateLogger("rampart.approvals"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                watcher.Dispose();
+                await app.DisposeAsync();
+                throw new ServeException("serve: signing key: " + e.Message, e);
+            }
+        }
 
         MapRoutes(app, service, options);
 
@@ -177,6 +190,7 @@ public sealed class RampartServer : IAsyncDisposable
             throw new ServeException("serve: proxy listen failed: " + e.Message, e);
         }
         var port = BoundPort(app, options.Port);
+        service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
         try
         {
             ServiceToken.Persist(adminToken, state);
@@ -218,6 +232,7 @@ public sealed class RampartServer : IAsyncDisposable
         new StatusEndpoints(service).Map(app);
         new ToolEndpoints(service).Map(app);
         new PolicyEndpoints(service).Map(app);
+        new Approvals.ApprovalEndpoints(service).Map(app);
         new EventStreamEndpoint(service, app.Lifetime).Map(app);
         if (options.Metrics) new MetricsEndpoint(service).Map(app);
         // API-006: unknown paths and known paths with the wrong method are the same JSON 404, unauthenticated.
@@ -293,6 +308,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         _watcher.Dispose();
         _service.Events.CompleteAll();
+        _service.Approvals?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

@@ -25,6 +25,8 @@ internal sealed class RunningService(
     public ILogger Log { get; } = log;
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
     public ServiceMode Mode => Options.Mode;
+    /// <summary>The approval queue and its routes' logic (API-040..API-053); set once at start-up.</summary>
+    public Approvals.ApprovalService Approvals { get; set; } = null!;
 
     /// <summary>Wraps a handler with bearer authentication for <paramref name="scope"/> (API-010..API-012).</summary>
     /// <param name="allowQueryToken">Only the event stream accepts <c>?token=</c> (API-010), with a warning.</param>

@@ -53,6 +53,10 @@ public sealed record ServeOptions
     /// <summary>Whether to serve HTTP at all (<c>--port 0</c> = policy watching only).</summary>
     public bool ServesHttp { get; init; } = true;
     public TimeSpan ApprovalTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary><c>--signing-key</c>: HMAC key of signed approval links (default <c>~/.rampart/signing.key</c>, API-050).</summary>
+    public string? SigningKeyPath { get; init; }
+    /// <summary><c>--resolve-base-url</c>: base of signed approval links (default <c>http://localhost:&lt;port&gt;</c>).</summary>
+    public string? ResolveBaseUrl { get; init; }
     public TimeSpan ReloadInterval { get; init; }
     public bool Metrics { get; init; }
     public bool JsonLogs { get; init; }

@@ -56,7 +56,7 @@ internal sealed class ToolEndpoints(RunningService service)
         var mode = service.Mode;
         var decision = mode == ServiceMode.Disabled ? Disabled() : service.Policy.Engine.Enforce(call, options);
         var now = service.Time.GetUtcNow();
-        service.Metrics.Observe(decision.Action.ToWire(), decision.Policy, decision.EvalDuration, service.Policy.Config.Policies.Length, 0, now);
+        service.Metrics.Observe(decision.Action.ToWire(), decision.Policy, decision.EvalDuration, service.Policy.Config.Policies.Length, service.Approvals.PendingCount, now);
 
         // AUD-055: the decision is durable before anyone learns of it.
         var recorded = await service.Recorder.RecordAsync(new DecisionRecord(call, decision, args.Params), context.RequestAborted);
@@ -67,6 +67,7 @@ internal sealed class ToolEndpoints(RunningService service)
         }
         var auditId = recorded.AuditId;
 
+        Approvals.AskOutcome? ask = null;
         if (mode == ServiceMode.Enforce)
         {
             if (decision.Action == DecisionAction.Webhook)
@@ -82,14 +83,15 @@ internal sealed class ToolEndpoints(RunningService service)
             }
             if (decision.Action == DecisionAction.Ask)
             {
-                // API-027 needs the approval store (its own issue). Until it exists an ask can
-                // neither be queued nor replayed, so the call is refused rather than let through.
-                await ApiResponse.ErrorAsync(context, 503, "approval state is unavailable; refusing tool call");
-                return;
+                ask = await service.Approvals.DecideAskAsync(context, caller, request, call, decision, args.Params, auditId);
+                if (ask.IsAnswered) return;
+                decision = ask.Decision!;
+                auditId = ask.AuditId ?? auditId;
             }
         }
 
         var response = BaseBody(decision, auditId);
+        ask?.Decorate?.Invoke(response);
         if (mode == ServiceMode.Monitor) ApplyMonitor(response, decision);
         if (mode == ServiceMode.Enforce && decision.Action == DecisionAction.Deny)
         {

@@ -172,11 +172,12 @@ public sealed class ToolEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ask_in_enforce_mode_is_refused_while_approvals_are_unavailable()
+    public async Task Ask_in_enforce_mode_queues_an_approval()
     {
+        // The whole approval lifecycle is covered in Server/Approvals.
         var (status, body) = await _server.PostAsync("/v1/tool/exec", """{"command":"deploy prod"}""");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-        Assert.Contains("refusing tool call", body.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("pending", body.GetProperty("approval_status").GetString());
     }
 
     [Fact]
