@@ -33,6 +33,10 @@ internal static partial class SetupCommand
                 case "--force": force = true; break;
                 case "--serve-url" when i + 1 < args.Length: serveUrl = args[++i]; break;
                 case var a when a.StartsWith("--serve-url=", StringComparison.Ordinal): serveUrl = a["--serve-url=".Length..]; break;
+                // CLI-002 global flags: accepted on every command; setup reads no policy and logs nothing extra.
+                case "--verbose": break;
+                case "--config" when i + 1 < args.Length: i++; break;
+                case var a when a.StartsWith("--config=", StringComparison.Ordinal) || a.StartsWith("--verbose=", StringComparison.Ordinal): break;
                 default:
                     Console.Error.WriteLine($"unknown flag: {args[i]}");
                     return Task.FromResult(1);
