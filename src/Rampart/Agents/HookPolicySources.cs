@@ -77,8 +77,17 @@ internal sealed record HookPolicySources(string? ConfigFile, string? PolicyDirec
         {
             var unreadable = ex.InnerException is IOException or UnauthorizedAccessException;
             var project = ex.Message.Contains("project policy", StringComparison.Ordinal);
-            throw new HookRefusalException(!unreadable ? ErrorRefusal : project ? ProjectRefusal : UnavailableRefusal, ex.Message);
+            throw new HookRefusalException(!unreadable ? ErrorRefusal : project ? ProjectRefusal : UnavailableRefusal, $"{ex.Message} (loading {Describe()})");
         }
+    }
+
+    /// <summary>The sources in words, so an operator sees which file to fix.</summary>
+    public string Describe()
+    {
+        var parts = new List<string> { ConfigFile is null ? "built-in " + BuiltInProfile + " profile" : "config " + ConfigFile };
+        if (PolicyDirectory is not null) parts.Add("policy directory " + PolicyDirectory);
+        if (ProjectFile is not null) parts.Add("project policy " + ProjectFile);
+        return string.Join(", ", parts);
     }
 
     /// <summary>
