@@ -13,6 +13,7 @@ internal static class CommandTable
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
         new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
+        new("doctor", "Check the installation: token, policies, Claude Code hooks, audit, server", DoctorCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
