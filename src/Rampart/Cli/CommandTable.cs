@@ -13,6 +13,8 @@ internal static class CommandTable
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
         new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
+        new("audit", "Verify, tail, search and summarise the audit trail", AuditCommand.RunAsync),
+        new("log", "Show recent decisions", LogCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
