@@ -38,9 +38,10 @@ public static class Suggestions
             var exact = "rampart allow " + GoQuote.Quote(path) + " --tool " + t;
             if (t != "write" && !IsSensitive(path))
             {
+                // Go filepath.Join(dir, "*"): the root directory does not get a second slash.
                 var dir = GoDir(path);
                 if (dir.Length > 0 && dir != ".")
-                    return [exact, "rampart allow " + GoQuote.Quote(dir + "/*") + " --tool " + t];
+                    return [exact, "rampart allow " + GoQuote.Quote(dir == "/" ? "/*" : dir + "/*") + " --tool " + t];
             }
             return [exact];
         }

@@ -25,6 +25,7 @@ public sealed class GlobPattern
     private readonly GlobSegments? _segments;
     private readonly string[] _pieces = [];
     private readonly byte[] _filepath = [];
+    private readonly string _requiredText = "";  // filepath: a literal run every match contains
 
     private GlobPattern(string pattern, Kind kind, string? prefix, GlobSegments? segments, string[]? pieces, byte[]? filepath, string literalPrefix)
     {
@@ -35,6 +36,7 @@ public sealed class GlobPattern
         _pieces = pieces ?? [];
         _filepath = filepath ?? [];
         LiteralPrefix = literalPrefix;
+        if (kind == Kind.Filepath) _requiredText = LongestLiteralRun(pattern.Replace('\\', '/'));
     }
 
     /// <summary>Precompiles a pattern: classified once (star-all, prefix, ordered substrings, filepath, segment automaton, invalid).</summary>
@@ -78,6 +80,29 @@ public sealed class GlobPattern
     }
 
     private static GlobPattern Never(string pattern) => new(pattern, Kind.Never, null, null, null, null, "") { IsNever = true };
+
+    /// <summary>Longest run of characters outside <c>*</c>, <c>?</c> and classes in a well-formed filepath pattern.</summary>
+    private static string LongestLiteralRun(string text)
+    {
+        var best = "";
+        var i = 0;
+        while (i < text.Length)
+        {
+            var start = i;
+            while (i < text.Length && text[i] is not ('*' or '?' or '[')) i++;
+            if (i - start > best.Length) best = text[start..i];
+            if (i < text.Length && text[i] == '[')
+            {
+                // Well formed: the class ends at the first `]` after its first item.
+                i++;
+                if (i < text.Length && text[i] == '^') i++;
+                i++;
+                while (i < text.Length && text[i] != ']') i++;
+            }
+            i++;
+        }
+        return best;
+    }
 
     private static string FilepathLiteralPrefix(string text)
     {
@@ -141,6 +166,7 @@ public sealed class GlobPattern
                 }
                 return true;
             case Kind.Filepath:
+                if (_requiredText.Length > 0 && name.IndexOf(_requiredText, StringComparison.Ordinal) < 0) return false;
                 Span<byte> stack = stackalloc byte[GlobInput.StackLimit];
                 byte[]? rented = null;
                 var bytes = GlobInput.ToUtf8(name, stack, ref rented);

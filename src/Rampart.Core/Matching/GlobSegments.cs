@@ -18,11 +18,32 @@ internal sealed class GlobSegments
     private readonly int[] _ranges;      // lo, hi pairs of every class, indexed by Token.RangeStart
     private readonly bool _retryWithoutLeadingDoubleStar;
 
+    // Bit-parallel form for patterns of up to 63 tokens (one machine word of states): bit i of _advance[c]
+    // is set when token i consumes the ASCII character c and moves on; stars stay put.
+    private readonly ulong[]? _advance;
+    private readonly ulong _stars;
+    private readonly ulong _doubleStars;
+
+    // The longest run of literal tokens: any match contains it, so its absence rejects a name cheaply.
+    private readonly string _requiredText;
+
     private GlobSegments(Token[] tokens, int[] ranges, bool retry)
     {
         _tokens = tokens;
         _ranges = ranges;
         _retryWithoutLeadingDoubleStar = retry;
+        // With the retry the `/` after the leading `**` is optional, so the run is taken after it.
+        _requiredText = LongestLiteralRun(tokens, retry ? 2 : 0);
+        if (tokens.Length < 64)
+        {
+            _advance = new ulong[128];
+            for (var c = 0; c < 128; c++) _advance[c] = AdvanceMask(c);
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                if (tokens[i].Kind == TokenKind.Star) _stars |= 1UL << i;
+                else if (tokens[i].Kind == TokenKind.DoubleStar) _doubleStars |= 1UL << i;
+            }
+        }
     }
 
     /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
@@ -104,16 +125,104 @@ internal sealed class GlobSegments
         {
             while (prefixLength < tokens.Count && tokens[prefixLength].Kind == TokenKind.Literal) prefixLength++;
         }
-        var prefix = new System.Text.StringBuilder();
-        for (var t = 0; t < prefixLength; t++) prefix.Append(char.ConvertFromUtf32(SafeScalar(tokens[t].Rune)));
-        return new GlobSegments(tokens.ToArray(), ranges.ToArray(), retry) { LiteralPrefix = prefix.ToString() };
+        var array = tokens.ToArray();
+        return new GlobSegments(array, ranges.ToArray(), retry) { LiteralPrefix = LiteralText(array, 0, prefixLength) };
     }
 
-    // A lone surrogate is kept as its own "code point"; ConvertFromUtf32 would reject it.
-    private static int SafeScalar(int rune) => rune is >= 0xD800 and <= 0xDFFF ? 0xFFFD : rune;
+    /// <summary>The text of literal tokens [start, start+count), cut short at a lone surrogate (which has no scalar form).</summary>
+    private static string LiteralText(Token[] tokens, int start, int count)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var t = start; t < start + count; t++)
+        {
+            var rune = tokens[t].Rune;
+            if (rune is >= 0xD800 and <= 0xDFFF) break;
+            sb.Append(char.ConvertFromUtf32(rune));
+        }
+        return sb.ToString();
+    }
+
+    private static string LongestLiteralRun(Token[] tokens, int from)
+    {
+        var best = "";
+        var t = from;
+        while (t < tokens.Length)
+        {
+            if (tokens[t].Kind != TokenKind.Literal)
+            {
+                t++;
+                continue;
+            }
+            var start = t;
+            while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
+            var run = LiteralText(tokens, start, t - start);
+            if (run.Length > best.Length) best = run;
+        }
+        return best;
+    }
+
+    private ulong AdvanceMask(int c)
+    {
+        ulong mask = 0;
+        for (var i = 0; i < _tokens.Length; i++)
+        {
+            if (Advances(_tokens[i], c)) mask |= 1UL << i;
+        }
+        return mask;
+    }
+
+    private bool Advances(in Token token, int c) => token.Kind switch
+    {
+        TokenKind.Literal => c == token.Rune,
+        TokenKind.AnyChar => c != '/',
+        TokenKind.Class => c != '/' && InClass(token, c) != token.Negated,
+        _ => false,
+    };
 
     /// <summary>Whole-name match; <c>\</c> in the name is read as <c>/</c> (POL-056 step 2).</summary>
     public bool IsMatch(ReadOnlySpan<char> name)
+    {
+        if (_requiredText.Length > 0 && name.IndexOf(_requiredText, StringComparison.Ordinal) < 0)
+        {
+            // Only a name spelling `/` as `\` can still contain the run; let the automaton decide those.
+            if (!_requiredText.Contains('/') || !name.Contains('\\')) return false;
+        }
+        return _advance is not null ? RunWord(name) : RunSets(name);
+    }
+
+    /// <summary>One-word shift-and simulation: a few bit operations per character.</summary>
+    private bool RunWord(ReadOnlySpan<char> name)
+    {
+        var advance = _advance!;
+        var starLike = _stars | _doubleStars;
+        var current = Closure(1UL, starLike);
+        if (_retryWithoutLeadingDoubleStar) current |= Closure(1UL << 2, starLike);
+        var i = 0;
+        while (i < name.Length)
+        {
+            var c = GlobInput.CodePointAt(name, i, out var width);
+            i += width;
+            if (c == '\\') c = '/';
+            var moves = c < 128 ? advance[c] : AdvanceMask(c);
+            var stays = c == '/' ? _doubleStars : starLike;
+            current = Closure(((current & moves) << 1) | (current & stays), starLike);
+            if (current == 0) return false;
+        }
+        return ((current >> _tokens.Length) & 1) != 0;
+    }
+
+    private static ulong Closure(ulong states, ulong starLike)
+    {
+        while (true)
+        {
+            var widened = states | ((states & starLike) << 1);
+            if (widened == states) return states;
+            states = widened;
+        }
+    }
+
+    /// <summary>Position sets over several words, for long patterns: only active states are visited.</summary>
+    private bool RunSets(ReadOnlySpan<char> name)
     {
         var states = _tokens.Length + 1;
         var words = (states + 63) >> 6;
@@ -127,12 +236,12 @@ internal sealed class GlobSegments
         Add(current, 0);
         if (_retryWithoutLeadingDoubleStar) Add(current, 2); // after the `**` and `/` tokens
 
-        var matched = Run(name, ref current, ref next, words);
+        var matched = Simulate(name, ref current, ref next, words);
         if (rented is not null) ArrayPool<ulong>.Shared.Return(rented);
         return matched;
     }
 
-    private bool Run(ReadOnlySpan<char> name, ref Span<ulong> current, ref Span<ulong> next, int words)
+    private bool Simulate(ReadOnlySpan<char> name, ref Span<ulong> current, ref Span<ulong> next, int words)
     {
         var tokens = _tokens;
         var end = tokens.Length;

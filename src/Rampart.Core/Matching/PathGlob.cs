@@ -30,6 +30,9 @@ public sealed class PathGlob
     /// <summary>The pattern with <c>\</c> replaced by <c>/</c>.</summary>
     internal string Normalized { get; }
 
+    /// <summary>False for a pattern that matches nothing (empty, oversized, too many <c>**</c>, invalid class).</summary>
+    internal bool CanMatch => _segments is not null;
+
     /// <summary>Cached pattern variants for <see cref="PathNames.PatternMatchesCandidate"/> (POL-067).</summary>
     internal PathPatternVariants? Variants { get; set; }
 

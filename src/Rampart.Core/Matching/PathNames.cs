@@ -85,6 +85,8 @@ public static class PathNames
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(candidate);
+        // An empty, oversized or invalid pattern matches nothing; its cleaned, joined form must not revive it.
+        if (!pattern.CanMatch) return false;
         var w = NormalizeWorkdir(workdir ?? "");
         var candidateIsAbsolute = candidate.StartsWith('/') || candidate.StartsWith('\\');
         var patternIsAbsolute = pattern.Normalized.StartsWith('/');

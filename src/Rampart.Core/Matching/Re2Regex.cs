@@ -115,7 +115,6 @@ internal sealed class Re2Translator(string pattern)
         if (++_depth > MaxNesting) throw new Re2SyntaxException("expression nests too deeply", _s);
         repeats = new RepeatNode(0);
         var atoms = new List<Atom>();
-        var first = true;
         var lastRepeatPos = -1; // start of the previous token when it was a repetition (Go's lastRepeat)
         while (_pos < _s.Length)
         {
@@ -125,14 +124,14 @@ internal sealed class Re2Translator(string pattern)
             {
                 case '|':
                     _pos++;
-                    Flush(atoms, output, repeats, ref first);
+                    Flush(atoms, output, repeats);
                     output.Append('|');
                     atoms.Clear();
                     atoms.Add(Pseudo);
                     break;
                 case ')':
                     if (topLevel) throw new Re2SyntaxException("unexpected )", _s);
-                    Flush(atoms, output, repeats, ref first);
+                    Flush(atoms, output, repeats);
                     _depth--;
                     return;
                 case '(':
@@ -195,14 +194,14 @@ internal sealed class Re2Translator(string pattern)
             lastRepeatPos = repeatPos;
         }
         if (!topLevel) throw new Re2SyntaxException("missing closing )", _s);
-        Flush(atoms, output, repeats, ref first);
+        Flush(atoms, output, repeats);
         _depth--;
     }
 
     /// <summary>Marker for "just after ( or |": a quantifier here has no argument (Go's opPseudo).</summary>
     static readonly Atom Pseudo = new() { Text = "" };
 
-    static void Flush(List<Atom> atoms, StringBuilder output, RepeatNode repeats, ref bool first)
+    static void Flush(List<Atom> atoms, StringBuilder output, RepeatNode repeats)
     {
         foreach (var atom in atoms)
         {
@@ -211,7 +210,6 @@ internal sealed class Re2Translator(string pattern)
             AddRepeats(repeats, atom.Repeats);
         }
         atoms.Clear();
-        first = false;
     }
 
     static void AddRepeats(RepeatNode parent, RepeatNode child)

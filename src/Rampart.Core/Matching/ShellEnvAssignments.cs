@@ -11,9 +11,9 @@ internal static class ShellEnvAssignments
     internal static List<string> Names(string command)
     {
         var collector = new Collector();
-        collector.Pass(command, ShellDialect.Posix, 0);
-        collector.Pass(command, ShellDialect.Cmd, 0);
-        collector.Pass(command, ShellDialect.PowerShell, 0);
+        collector.Pass(command, ShellDialect.Posix, 0, extractSubcommands: true);
+        collector.Pass(command, ShellDialect.Cmd, 0, extractSubcommands: true);
+        collector.Pass(command, ShellDialect.PowerShell, 0, extractSubcommands: true);
         return collector.Names;
     }
 
@@ -25,7 +25,12 @@ internal static class ShellEnvAssignments
         readonly Dictionary<(string, ShellDialect), int> visited = [];
         internal List<string> Names { get; } = [];
 
-        internal void Pass(string text, ShellDialect dialect, int depth)
+        /// <remarks>
+        /// POL-071 extraction is itself recursive, so a sub-command's own sub-commands are already in
+        /// its parent's list, one level shallower. Passes over sub-commands therefore skip extraction:
+        /// the names found are the same, and k nested <c>$(</c> cost O(k) passes instead of O(k²).
+        /// </remarks>
+        internal void Pass(string text, ShellDialect dialect, int depth, bool extractSubcommands)
         {
             // Depth 0 is the command itself; recursion goes four levels below it.
             if (depth > MaxDepth) return;
@@ -44,9 +49,10 @@ internal static class ShellEnvAssignments
                     default: CollectPowerShell(tokens); break;
                 }
                 if (ShellWrappers.TryUnwrap(tokens, 0, out var wrapped, out var wrappedDialect))
-                    Pass(string.Join(' ', wrapped), wrappedDialect, depth + 1);
+                    Pass(string.Join(' ', wrapped), wrappedDialect, depth + 1, extractSubcommands: true);
             }
-            foreach (var sub in ShellText.ExtractSubcommands(text)) Pass(sub, dialect, depth + 1);
+            if (!extractSubcommands) return;
+            foreach (var sub in ShellText.ExtractSubcommands(text)) Pass(sub, dialect, depth + 1, extractSubcommands: false);
         }
 
         void Add(ReadOnlySpan<char> name)

@@ -118,10 +118,17 @@ public static class ShellForms
     public static IReadOnlyList<string> RestrictiveCandidates(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
+        return RestrictiveCandidates(CommandAnalysis.Of(command));
+    }
+
+    /// <summary>POL-083 step 1 for an already analysed command (reuses its components).</summary>
+    public static IReadOnlyList<string> RestrictiveCandidates(CommandAnalysis analysis)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
         var candidates = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        AddWithBodyForms(candidates, seen, command);
-        foreach (var component in CommandAnalysis.Of(command).Components) AddWithBodyForms(candidates, seen, component);
+        AddWithBodyForms(candidates, seen, analysis.Raw);
+        foreach (var component in analysis.Components) AddWithBodyForms(candidates, seen, component);
         return candidates;
     }
 

@@ -23,6 +23,8 @@ internal sealed class YamlNode
     public int Line { get; init; }
     public int Column { get; init; }
     public List<YamlNode> Items { get; } = [];
+    /// <summary>Node count with aliases expanded (bounds alias bombs).</summary>
+    public long ExpandedSize { get; set; } = 1;
 
     /// <summary>A plain scalar that resolves to null (<c>~</c>, <c>null</c>, empty) or an explicit <c>!!null</c>.</summary>
     public bool IsNull =>
@@ -63,6 +65,7 @@ internal static class YamlTree
     {
         var documents = new List<YamlNode?>();
         var parser = new Parser(new StringReader(text));
+        var open = new Stack<int>();
         try
         {
             var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -72,19 +75,27 @@ internal static class YamlTree
                 parser.Consume<DocumentStart>();
                 anchors.Clear();
                 YamlNode? root = null;
-                if (!parser.Accept<DocumentEnd>(out _)) root = ReadNode(parser, anchors);
+                if (!parser.Accept<DocumentEnd>(out _)) root = ReadNode(parser, anchors, open);
                 parser.Consume<DocumentEnd>();
                 documents.Add(root);
             }
         }
         catch (YamlException ex)
         {
-            throw new YamlSyntaxException(GoStyleMessage(ex));
+            throw new YamlSyntaxException(GoStyleMessage(ex, open.Count > 0 ? open.Peek() : 0));
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet gives up on some malformed flow collections without a YamlException.
+            var line = open.Count > 0 ? open.Peek() - 1 : 0;
+            throw new YamlSyntaxException(line > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: did not find expected node content")
+                : "yaml: did not find expected node content");
         }
         return documents;
     }
 
-    static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)
+    static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, Stack<int> open)
     {
         var current = parser.Current ?? throw new YamlSyntaxException("yaml: unexpected end of stream");
         switch (current)
@@ -120,8 +131,11 @@ internal static class YamlTree
                     Kind = YamlKind.Sequence, Tag = ShortenTag(seq.Tag),
                     Line = (int)seq.Start.Line, Column = (int)seq.Start.Column,
                 };
+                open.Push(node.Line);
+                while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors, open));
+                open.Pop();
+                Complete(node);
                 Remember(anchors, seq.Anchor, node);
-                while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors));
                 return node;
             }
             case MappingStart map:
@@ -132,18 +146,36 @@ internal static class YamlTree
                     Kind = YamlKind.Mapping, Tag = ShortenTag(map.Tag),
                     Line = (int)map.Start.Line, Column = (int)map.Start.Column,
                 };
-                Remember(anchors, map.Anchor, node);
+                open.Push(node.Line);
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
-                    node.Items.Add(ReadNode(parser, anchors));
-                    node.Items.Add(ReadNode(parser, anchors));
+                    node.Items.Add(ReadNode(parser, anchors, open));
+                    node.Items.Add(ReadNode(parser, anchors, open));
                 }
+                open.Pop();
+                Complete(node);
+                Remember(anchors, map.Anchor, node);
                 return node;
             }
             default:
                 throw new YamlSyntaxException("yaml: unexpected " + current.GetType().Name);
         }
     }
+
+    /// <summary>
+    /// Anchors are registered only once their node is complete, so an alias can never refer to an
+    /// enclosing node (yaml.v3 rejects such cycles too). The expanded size bounds "billion laughs"
+    /// documents, which yaml.v3 rejects as excessive aliasing.
+    /// </summary>
+    static void Complete(YamlNode node)
+    {
+        long size = 1;
+        foreach (var item in node.Items) size += item.ExpandedSize;
+        if (size > MaxExpandedNodes) throw new YamlSyntaxException("yaml: document contains excessive aliasing");
+        node.ExpandedSize = size;
+    }
+
+    const long MaxExpandedNodes = 4_000_000;
 
     static void Remember(Dictionary<string, YamlNode> anchors, AnchorName anchor, YamlNode node)
     {
@@ -159,24 +191,33 @@ internal static class YamlTree
     }
 
     /// <summary>
-    /// Rewrites a YamlDotNet error into the shape Go yaml.v3 reports (<c>yaml: line N: problem</c>),
-    /// whose line is libyaml's 0-based context line for parser errors (an upstream quirk visible in
-    /// lint output, POL-094) and the 1-based problem line for scanner errors.
+    /// Rewrites a YamlDotNet error into the shape Go yaml.v3 reports (<c>yaml: line N: problem</c>).
+    /// yaml.v3 prints libyaml's 0-based context line when it is non-zero (for parser errors the
+    /// start of the enclosing collection — an upstream quirk visible in lint output, POL-094),
+    /// else the problem line; scanner errors get one added.
     /// </summary>
-    static string GoStyleMessage(YamlException ex)
+    static string GoStyleMessage(YamlException ex, int openCollectionLine)
     {
         var message = ex.Message.Trim();
-        var isParserError = false;
-        // YamlDotNet: "While parsing a flow sequence, did not find expected ',' or ']'."
-        if (message.StartsWith("While parsing ", StringComparison.Ordinal) || message.StartsWith("While scanning ", StringComparison.Ordinal))
+        var isScanner = message.StartsWith("While scanning ", StringComparison.Ordinal);
+        if (message.StartsWith("While parsing ", StringComparison.Ordinal) || isScanner)
         {
-            isParserError = message.StartsWith("While parsing ", StringComparison.Ordinal);
             var comma = message.IndexOf(", ", StringComparison.Ordinal);
             if (comma > 0) message = message[(comma + 2)..];
         }
         if (message.EndsWith('.')) message = message[..^1];
         if (message.Length > 0) message = char.ToLowerInvariant(message[0]) + message[1..];
-        var line = isParserError ? (int)ex.Start.Line - 1 : (int)ex.Start.Line;
+        int line;
+        if (isScanner)
+        {
+            var context = (int)ex.Start.Line - 1;
+            line = context != 0 ? context + 1 : (int)ex.End.Line;
+        }
+        else
+        {
+            var context = openCollectionLine - 1;
+            line = context > 0 ? context : (int)ex.Start.Line - 1;
+        }
         return line > 0
             ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: {message}")
             : "yaml: " + message;

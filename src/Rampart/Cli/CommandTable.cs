@@ -12,6 +12,9 @@ internal static class CommandTable
         new("serve", "Run the policy decision service", ServeCommand.RunAsync),
         new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
+        new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
+        new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
+        new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -137,6 +137,7 @@ public sealed class CompiledPolicySetDifferentialTests
         var random = new Random(20250101);
         var now = DateTimeOffset.UtcNow;
         var failures = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var round = 0; round < 300 && failures.Count < 10; round++)
         {
             var config = RandomConfig(random);
@@ -146,6 +147,8 @@ public sealed class CompiledPolicySetDifferentialTests
                 var call = RandomCall(random);
                 var want = ReferenceEvaluator.Evaluate(config, call, now);
                 var got = set.Evaluate(call, default, now);
+                seen.Add(got.Action.ToWire());
+                seen.Add(got.Message.Length > 1 && got.Message[0] == 'p' && char.IsAsciiDigit(got.Message[1]) ? (got.MatchedPolicies.Length > 1 ? "multi-policy rule" : "rule") : got.Message);
                 if (got.Action != want.Action || got.Message != want.Message || !got.MatchedPolicies.SequenceEqual(want.Matched))
                 {
                     failures.Add($"round {round} call {k} ({call.Tool} {string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value))}): " +
@@ -155,6 +158,16 @@ public sealed class CompiledPolicySetDifferentialTests
             }
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        // The generator must reach every outcome, or the comparison proves little.
+        string[] required =
+        [
+            "allow", "deny", "watch", "ask", "webhook", "rule", "multi-policy rule",
+            "no matching policy; using default action", "no matching rule; using default action",
+            "project policy cannot weaken global default deny", "project policy cannot weaken global default ask",
+            "project policy cannot weaken global default watch", "allowed by durable user override", "auto-allowed by user rule",
+        ];
+        Assert.All(required, r => Assert.Contains(r, seen));
     }
 }
 

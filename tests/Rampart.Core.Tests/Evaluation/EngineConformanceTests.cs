@@ -109,9 +109,8 @@ public sealed class EngineConformanceTests
         {
             "file" => PolicyStore.LoadFile(file!),
             "dir" => PolicyStore.LoadDirectory(dir!),
-            "multi" when file is null => PolicyStore.LoadDirectory(dir!),
             "multi" when dir is null => PolicyStore.LoadFile(file!),
-            "multi" => PolicyStore.LoadFileWithDirectory(file!, dir!),
+            "multi" => PolicyStore.LoadFileWithDirectory(file ?? "", dir),
             "layered" => PolicyStore.WithProject(PolicyStore.LoadFile(file!), Part("project")!),
             "embedded_mixed" => PolicyStore.LoadProfileWithDirectory(store.Str("name"), File.ReadAllText(file!), dir),
             var kind => throw new InvalidDataException("unknown store kind " + kind),

@@ -106,6 +106,8 @@ public sealed class PathNamesTests : IDisposable
     [InlineData("/proj/*.env", "a.env", "", false)]
     [InlineData("**/.env", "/x/.env", "/proj", true)]
     [InlineData("/etc/**", "/proj/x", "/proj", false)]
+    [InlineData("", "/proj", "/proj", false)]                     // an empty pattern stays empty after joining
+    [InlineData("[", "/proj/[", "/proj", false)]
     public void Pattern_and_candidate_variants_meet_through_the_workdir(string pattern, string candidate, string workdir, bool expected)
     {
         Assert.Equal(expected, PathNames.PatternMatchesCandidate(PathGlob.Compile(pattern), candidate, workdir));

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.Json;
+using YamlDotNet.RepresentationModel;
+
+namespace Rampart.Agents;
+
+/// <summary>Where the hook's server lives and the bearer it sends there (CLI-006, CLI-007).</summary>
+/// <param name="BaseUrl">Server base URL without a trailing slash.</param>
+/// <param name="Token">Bearer token, "" when none was found.</param>
+/// <param name="IsTokenFromFile">The token came from <c>~/.rampart/token</c> (never sent off-host, CLI-007).</param>
+internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFromFile)
+{
+    /// <summary>
+    /// The default server. CLI-006 names <c>http://localhost:9090</c>; the literal loopback address is
+    /// the same server without a name lookup (the service listens on 127.0.0.1, SEC-011), and keeps the
+    /// per-call hook from stalling on a resolver that prefers ::1.
+    /// </summary>
+    public const string DefaultUrl = "http://127.0.0.1:9090";
+
+    const long MaxTokenBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Resolves URL and token: <c>--serve-url</c> → RAMPART_URL → config <c>url</c> → RAMPART_SERVE_URL
+    /// → config <c>serve_url</c> → <c>serve.state</c> → default; RAMPART_TOKEN → <c>~/.rampart/token</c>.
+    /// Throws <see cref="EndpointException"/> with the CLI-079 category on any problem.
+    /// </summary>
+    public static ServiceEndpoint Discover(string? flagUrl, Func<string, string?> env, string home)
+    {
+        var stateDir = home.Length > 0 ? Path.Combine(home, ".rampart") : "";
+        var (cfgUrl, cfgServeUrl) = stateDir.Length > 0 ? ReadConfig(Path.Combine(stateDir, "config.yaml")) : ("", "");
+        var url = First(flagUrl, env("RAMPART_URL"), cfgUrl, env("RAMPART_SERVE_URL"), cfgServeUrl);
+        if (url.Length == 0 && stateDir.Length > 0) url = ReadStateUrl(Path.Combine(stateDir, "serve.state"));
+        if (url.Length == 0) url = DefaultUrl;
+
+        var token = (env("RAMPART_TOKEN") ?? "").Trim();
+        var fromFile = false;
+        if (token.Length == 0 && stateDir.Length > 0)
+        {
+            token = ReadTokenFile(Path.Combine(stateDir, "token"));
+            fromFile = token.Length > 0;
+        }
+        var baseUrl = CheckUrl(url, token.Length > 0, fromFile);
+        return new ServiceEndpoint(baseUrl, token, fromFile);
+    }
+
+    static string First(params string?[] values)
+    {
+        foreach (var v in values)
+        {
+            var t = Clean(v);
+            if (t.Length > 0) return t;
+        }
+        return "";
+    }
+
+    static string Clean(string? v) => (v ?? "").Trim().TrimEnd('/');
+
+    /// <summary>CLI-007: a bearer goes only to http(s) URLs without user-info, query or fragment; plain http only to loopback; a file token only to loopback.</summary>
+    public static Uri CheckUrl(string url, bool hasToken, bool tokenFromFile)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0
+            || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || url.Contains('?') || url.Contains('#'))
+            throw new EndpointException(EndpointProblem.UnsafeEndpoint, $"unsafe Rampart endpoint {url}: expected an http(s) URL with a host and no user-info, query or fragment");
+        var loopback = IsLoopback(uri);
+        if (hasToken && !loopback && uri.Scheme != "https")
+            throw new EndpointException(EndpointProblem.UnsafeEndpoint, $"unsafe Rampart endpoint {url}: a token is only sent over https to a non-loopback host");
+        if (tokenFromFile && !loopback)
+            throw new EndpointException(EndpointProblem.UnsafeEndpoint, $"refusing to send the auto-discovered token to remote endpoint {url}; set RAMPART_TOKEN explicitly");
+        return new Uri(url.TrimEnd('/'));
+    }
+
+    static bool IsLoopback(Uri uri)
+    {
+        if (uri.IsLoopback && uri.HostNameType != UriHostNameType.Dns) return true;
+        if (string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
+    }
+
+    /// <summary><c>~/.rampart/config.yaml</c> may hold only <c>url</c>, <c>serve_url</c>, <c>api</c> (CLI-006).</summary>
+    static (string Url, string ServeUrl) ReadConfig(string path)
+    {
+        if (!File.Exists(path)) return ("", "");
+        try
+        {
+            var yaml = new YamlStream();
+            using (var reader = new StreamReader(path)) yaml.Load(reader);
+            if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" }) return ("", "");
+            if (yaml.Documents[0].RootNode is not YamlMappingNode map)
+                throw new EndpointException(EndpointProblem.Config, $"{path}: expected a mapping with url, serve_url or api");
+            string url = "", serveUrl = "";
+            foreach (var (k, v) in map.Children)
+            {
+                var key = (k as YamlScalarNode)?.Value ?? "";
+                if (v is not YamlScalarNode scalar || key is not ("url" or "serve_url" or "api"))
+                    throw new EndpointException(EndpointProblem.Config, $"{path}: unknown or non-string key \"{key}\" (allowed: url, serve_url, api)");
+                if (key == "url") url = scalar.Value ?? "";
+                else if (key == "serve_url") serveUrl = scalar.Value ?? "";
+            }
+            return (url, serveUrl);
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new EndpointException(EndpointProblem.Config, $"{path}: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            throw new EndpointException(EndpointProblem.Config, $"{path}: {ex.Message}");
+        }
+    }
+
+    static string ReadStateUrl(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.LinkTarget is not null || info.Length > MaxTokenBytes) return "";
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String
+                ? Clean(u.GetString())
+                : "";
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return ""; // discovery hint only: a stale or foreign state file falls through to the default
+        }
+    }
+
+    /// <summary>Reads the agent's eval token with the checks of SEC-021/SEC-022/SEC-023; a missing file is no token.</summary>
+    static string ReadTokenFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists && info.LinkTarget is null) return "";
+        if (info.LinkTarget is not null || (info.Attributes & FileAttributes.Device) != 0)
+            throw new EndpointException(EndpointProblem.Credentials, $"{path}: refusing a symlink or special file as the token");
+        if (info.Length > MaxTokenBytes)
+            throw new EndpointException(EndpointProblem.Credentials, $"{path}: token file exceeds 1 MiB");
+        try
+        {
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return File.ReadAllText(path).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new EndpointException(EndpointProblem.Credentials, $"{path}: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>Which CLI-079 failure an endpoint problem is.</summary>
+internal enum EndpointProblem
+{
+    Config,
+    UnsafeEndpoint,
+    Credentials,
+}
+
+/// <summary>A discovery failure; <see cref="Problem"/> picks the refusal text, the message is for the operator.</summary>
+internal sealed class EndpointException(EndpointProblem problem, string message) : Exception(message)
+{
+    public EndpointProblem Problem { get; } = problem;
+}

@@ -1,0 +1,51 @@
+using Rampart.Core.Policies;
+
+namespace Rampart.Cli;
+
+/// <summary><c>rampart policy &lt;subcommand&gt;</c>: <c>lint &lt;file&gt;</c> (CLI-050, POL-094..POL-100).</summary>
+internal static class PolicyCommand
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            PrintUsage(args.Length == 0 ? Console.Error : Console.Out);
+            return Task.FromResult(args.Length == 0 ? 1 : 0);
+        }
+        switch (args[0])
+        {
+            case "lint":
+                return Task.FromResult(Lint(args[1..]));
+            default:
+                Console.Error.WriteLine($"rampart policy: unknown subcommand \"{args[0]}\" (run 'rampart policy help')");
+                return Task.FromResult(1);
+        }
+    }
+
+    static int Lint(string[] args)
+    {
+        if (args.Length != 1 || args[0].StartsWith('-'))
+        {
+            Console.Error.WriteLine("usage: rampart policy lint <file>");
+            return 1;
+        }
+        var path = args[0];
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"file not found: {path}");
+            return 1;
+        }
+        var findings = PolicyLinter.Lint(path);
+        Console.Out.Write(PolicyLinter.Format(path, findings));
+        // CLI-003: the exit status is the result; no extra error line.
+        return PolicyLinter.HasErrors(findings) ? 1 : 0;
+    }
+
+    static void PrintUsage(TextWriter w)
+    {
+        w.WriteLine("Usage: rampart policy <subcommand>");
+        w.WriteLine();
+        w.WriteLine("Subcommands:");
+        w.WriteLine("  lint <file>   Check a policy file for mistakes (exit 1 when there are errors)");
+    }
+}
