@@ -1,0 +1,62 @@
+using Rampart.Core.Audit;
+using Rampart.Testing;
+
+namespace Rampart.Core.Tests.Audit;
+
+/// <summary>Directory recovery vectors of audit_chain.yaml (AUD-070, AUD-073).</summary>
+public sealed class AuditRecoveryTests
+{
+    public static TheoryData<string> DirectoryIds => AuditVectors.Ids(AuditVectors.Records, "directory_vectors");
+
+    [Theory]
+    [MemberData(nameof(DirectoryIds))]
+    public void Directory_vector_recovers_or_fails_as_upstream(string id)
+    {
+        var c = AuditVectors.Case(AuditVectors.Records, "directory_vectors", id);
+        using var tmp = new TempAuditDir();
+        Directory.CreateDirectory(tmp.Path_);
+        foreach (var (name, content) in c.Map("files") ?? [])
+            File.WriteAllText(tmp.File(name), (string)content!);
+
+        var dir = new AuditDirectory(tmp.Path_);
+        if (c.ContainsKey("expect_count"))
+        {
+            var tail = AuditRecovery.Recover(dir);
+            Assert.Equal((long)c["expect_count"]!, tail.EventCount);
+        }
+        else
+        {
+            var ex = Assert.Throws<AuditChainException>(() => AuditRecovery.Recover(dir));
+            Assert.Contains(c.Str("expect_error"), ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Recovered_tail_points_at_the_last_event()
+    {
+        var c = AuditVectors.Case(AuditVectors.Records, "directory_vectors", "AUD-DIR-002");
+        using var tmp = new TempAuditDir();
+        Directory.CreateDirectory(tmp.Path_);
+        foreach (var (name, content) in c.Map("files")!) File.WriteAllText(tmp.File(name), (string)content!);
+
+        var tail = AuditRecovery.Recover(new AuditDirectory(tmp.Path_));
+
+        var second = File.ReadAllBytes(tmp.File("2026-01-02.jsonl"));
+        Assert.Equal("2026-01-02.jsonl", tail.CurrentFile);
+        Assert.Equal(second.Length, tail.CurrentSize);
+        Assert.Equal("2026-01-02.jsonl", tail.LastEventFile);
+        Assert.Equal(second.Length, tail.LastEventStart + tail.LastEventSize);
+        Assert.Equal("sha256:01f61a3e2051cbeb714de16c11496dacf0a1ebf6c9c78089ae6711697646b18c", tail.LastHash);
+    }
+
+    [Fact]
+    public void A_symlinked_jsonl_entry_fails_recovery()
+    {
+        using var tmp = new TempAuditDir();
+        Directory.CreateDirectory(tmp.Path_);
+        File.WriteAllText(Path.Combine(tmp.Root, "elsewhere"), "");
+        File.CreateSymbolicLink(tmp.File("2026-01-01.jsonl"), Path.Combine(tmp.Root, "elsewhere"));
+        var ex = Assert.Throws<AuditChainException>(() => AuditRecovery.Recover(new AuditDirectory(tmp.Path_)));
+        Assert.Contains("symlink", ex.Message, StringComparison.Ordinal);
+    }
+}
