@@ -39,7 +39,8 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
         CheckAuditDirectory(findings, options.AuditDir ?? Path.Combine(options.StateDir, "audit"));
         foreach (var secret in new[] { "token", "tokens.json", "signing.key" })
             CheckSecret(findings, Path.Combine(options.StateDir, secret));
-        return findings.ToImmutable();
+        // The config file usually sits in the config directory: one finding per path.
+        return [.. findings.Distinct()];
     }
 
     void CheckIdentity(ImmutableArray<StartupFinding>.Builder findings, bool allowRoot)
