@@ -140,10 +140,11 @@ public sealed class SystemInstallTests(InstalledSystem system, ITestOutputHelper
     [Fact]
     public async Task Agent_cannot_list_or_read_the_audit_trail()
     {
-        var files = Directory.GetFiles(Layout.AuditDir);
-        Assert.NotEmpty(files);
+        // Every file there, plus a name the agent might guess: the 0700 directory refuses even the lookup.
+        var files = Directory.GetFiles(Layout.AuditDir).Append(Path.Combine(Layout.AuditDir, "audit.jsonl"));
         AssertDenied(await InstalledSystem.AsAgentAsync("ls", Layout.AuditDir), "listing the audit directory");
         foreach (var file in files) AssertDenied(await InstalledSystem.AsAgentAsync("cat", file), "reading " + file);
+        AssertDenied(await InstalledSystem.AsAgentAsync("sh", "-c", $"echo forged >> {Layout.AuditDir}/audit.jsonl"), "writing into the audit directory");
     }
 
     [Theory]

@@ -13,6 +13,9 @@ public sealed class UninstalledSystem : InstalledSystem
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        // Audit data as the service leaves it (0600, rampart-svc), beside whatever the writer produced.
+        await HostProcess.RequireAsync("runuser", "-u", SystemLayout.ServiceAccount, "--", "sh", "-c",
+            $"umask 077 && echo '{{}}' > {SystemLayout.Default.AuditDir}/kept-by-uninstall.jsonl");
         AuditBefore = Directory.GetFiles(SystemLayout.Default.AuditDir);
         FirstUninstall = await UninstallAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
