@@ -13,7 +13,9 @@ internal sealed record HealthBody(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("uptime_seconds")] long UptimeSeconds,
-    [property: JsonPropertyName("version")] string Version);
+    [property: JsonPropertyName("version")] string Version,
+    /// <summary>Project addition: "unavailable" while audit appends fail; omitted when healthy.</summary>
+    [property: JsonPropertyName("audit"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Audit = null);
 
 internal sealed record StatusBody
 {

@@ -1,7 +1,6 @@
-using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Rampart.Core.Audit;
 using Rampart.Core.Evaluation;
 
 namespace Rampart.Server;
@@ -19,127 +18,84 @@ internal readonly record struct RecordOutcome(string? AuditId, string? Error)
 
 /// <summary>
 /// The one place the server hands decisions to the audit trail (AUD-055): <see cref="RecordAsync"/>
-/// completes only once the record is durable, so callers send a decision response strictly after
-/// it. Every recorded event is also broadcast to SSE subscribers (API-080).
+/// completes only once the record is durable (the writer's group commit has fsynced it), so
+/// callers send a decision response strictly after it. Every durable record is also broadcast to
+/// SSE subscribers in its redacted, before-hash form (API-080, AUD-020).
 /// </summary>
-/// <remarks>
-/// Wiring point for the audit writer (issue: audit). Until it is wired the recorder runs without
-/// a trail: it assigns ids, broadcasts, and reports <see cref="IsConfigured"/> false.
-/// </remarks>
 internal sealed class DecisionRecorder : IAsyncDisposable
 {
+    readonly AuditWriter _writer;
     readonly EventBroadcaster _events;
     readonly TimeProvider _time;
 
-    public DecisionRecorder(string? auditDir, EventBroadcaster events, TimeProvider time)
+    public DecisionRecorder(AuditWriter writer, EventBroadcaster events, TimeProvider time)
     {
-        AuditDir = auditDir;
+        _writer = writer;
         _events = events;
         _time = time;
     }
 
-    public string? AuditDir { get; }
+    public string AuditDir => _writer.DirectoryPath;
 
     /// <summary>Whether records go to a durable audit trail.</summary>
-    public bool IsConfigured => false;
+    public bool IsConfigured => true;
 
-    /// <summary>Whether the last append succeeded (always true without a trail).</summary>
-    public bool IsHealthy => true;
+    /// <summary>False after a failed commit until a later one succeeds.</summary>
+    public bool IsHealthy => _writer.IsHealthy;
 
-    public string? LastError => null;
+    public string? LastError => _writer.LastError;
 
-    public ValueTask<RecordOutcome> RecordAsync(DecisionRecord record, CancellationToken cancellationToken)
+    public async ValueTask<RecordOutcome> RecordAsync(DecisionRecord record, CancellationToken cancellationToken)
     {
-        var id = NewUlid(_time.GetUtcNow());
-        _events.Publish(AuditEventFrame(id, _time.GetUtcNow(), record));
-        return ValueTask.FromResult(new RecordOutcome(id, null));
+        var now = _time.GetUtcNow();
+        var call = record.Call;
+        var decision = record.Decision;
+        var evt = new AuditEvent
+        {
+            SchemaVersion = AuditEvent.CurrentSchema,
+            Id = AuditIds.NewUlid(now),
+            Timestamp = AuditTimestamp.FromDateTimeOffset(now),
+            Agent = call.Agent,
+            Session = call.Session,
+            RunId = call.RunId,
+            ToolCallId = call.ToolCallId,
+            Tool = call.Tool,
+            Request = AuditValue.FromJson(record.Request),
+            Decision = new AuditDecision
+            {
+                Action = decision.Action.ToWire(),
+                MatchedPolicies = decision.MatchedPolicies.IsDefault ? [] : decision.MatchedPolicies,
+                EvaluationTimeUs = (long)decision.EvalDuration.TotalMicroseconds,
+                Message = decision.Message,
+                Suggestions = decision.Suggestions.IsDefault ? [] : decision.Suggestions,
+            },
+            Response = record.ResponseFlags is { } flags ? new AuditResponse { DurationMs = 0, Flags = [.. flags] } : null,
+        };
+        AuditReceipt receipt;
+        try
+        {
+            receipt = await _writer.AppendAsync(evt, cancellationToken);
+        }
+        catch (AuditUnavailableException e)
+        {
+            return new RecordOutcome(null, e.Message);
+        }
+        catch (ObjectDisposedException)
+        {
+            return new RecordOutcome(null, "audit: writer is closed");
+        }
+        if (_events.SubscriberCount > 0) _events.Publish(AuditEventFrame(AuditRedactor.Redact(evt with { Id = receipt.EventId })));
+        return new RecordOutcome(receipt.EventId, null);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>Flushes and closes the trail (CLI-016).</summary>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     /// <summary><c>{"type":"audit","event":…}</c> in the audit JSON shape (AUD-010), before hashing.</summary>
-    internal static string AuditEventFrame(string id, DateTimeOffset timestamp, DecisionRecord record)
+    internal static string AuditEventFrame(AuditEvent evt)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            w.WriteString("type", "audit");
-            w.WritePropertyName("event");
-            w.WriteStartObject();
-            w.WriteString("schema_version", "rampart.audit.v1");
-            w.WriteString("id", id);
-            w.WriteString("timestamp", AgentTokenStore.FormatTime(timestamp));
-            w.WriteString("agent", record.Call.Agent);
-            w.WriteString("session", record.Call.Session);
-            if (record.Call.RunId.Length > 0) w.WriteString("run_id", record.Call.RunId);
-            if (record.Call.ToolCallId.Length > 0) w.WriteString("tool_call_id", record.Call.ToolCallId);
-            w.WriteString("tool", record.Call.Tool);
-            w.WritePropertyName("request");
-            w.WriteStartObject();
-            foreach (var (k, v) in record.Request)
-            {
-                w.WritePropertyName(k);
-                v.WriteTo(w);
-            }
-            w.WriteEndObject();
-            w.WritePropertyName("decision");
-            w.WriteStartObject();
-            w.WriteString("action", record.Decision.Action.ToWire());
-            if (!record.Decision.MatchedPolicies.IsDefaultOrEmpty)
-            {
-                w.WriteStartArray("matched_policies");
-                foreach (var p in record.Decision.MatchedPolicies) w.WriteStringValue(p);
-                w.WriteEndArray();
-            }
-            w.WriteNumber("evaluation_time_us", (long)record.Decision.EvalDuration.TotalMicroseconds);
-            if (record.Decision.Message.Length > 0) w.WriteString("message", record.Decision.Message);
-            if (!record.Decision.Suggestions.IsDefaultOrEmpty)
-            {
-                w.WriteStartArray("suggestions");
-                foreach (var s in record.Decision.Suggestions) w.WriteStringValue(s);
-                w.WriteEndArray();
-            }
-            w.WriteEndObject();
-            if (record.ResponseFlags is { } flags)
-            {
-                w.WritePropertyName("response");
-                w.WriteStartObject();
-                w.WriteNumber("duration_ms", 0);
-                if (flags.Count > 0)
-                {
-                    w.WriteStartArray("flags");
-                    foreach (var f in flags) w.WriteStringValue(f);
-                    w.WriteEndArray();
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    const string Crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-    /// <summary>A ULID (AUD-015): 48-bit millisecond time + 80 CSPRNG bits, Crockford base32.</summary>
-    internal static string NewUlid(DateTimeOffset now)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        var ms = (ulong)now.ToUnixTimeMilliseconds();
-        for (var i = 5; i >= 0; i--)
-        {
-            bytes[i] = (byte)ms;
-            ms >>= 8;
-        }
-        RandomNumberGenerator.Fill(bytes[6..]);
-        var value = new UInt128(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes), System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
-        Span<char> chars = stackalloc char[26];
-        for (var i = 25; i >= 0; i--)
-        {
-            chars[i] = Crockford[(int)(value & 31)];
-            value >>= 5;
-        }
-        return new string(chars);
+        // Hashes stay empty: subscribers see the event before it is chained (API-080).
+        var json = AuditChain.Serialize(evt with { PrevHash = "", Hash = "" });
+        return "{\"type\":\"audit\",\"event\":" + Encoding.UTF8.GetString(json) + "}";
     }
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Rampart.Core.Audit;
 using Rampart.Core.Policies;
 using Rampart.Hosting;
 
@@ -130,7 +131,17 @@ public sealed class RampartServer : IAsyncDisposable
             stderr.WriteLine("serve: using embedded standard policy (no config file found — create one with 'rampart init')");
 
         var events = new EventBroadcaster();
-        var recorder = new DecisionRecorder(options.AuditDir ?? state.AuditDirectory, events, time);
+        AuditWriter audit;
+        try
+        {
+            audit = AuditWriter.Open(new AuditWriterOptions { Directory = options.AuditDir ?? state.AuditDirectory, Clock = time });
+        }
+        catch (Exception e) when (e is AuditUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            await app.DisposeAsync();
+            throw new ServeException("serve: create audit sink: " + e.Message, e);
+        }
+        var recorder = new DecisionRecorder(audit, events, time);
         var watcher = new PolicyWatcher(policy, options.ReloadInterval, loggers.CreateLogger("rampart.reload"));
         string adminToken;
         try

@@ -19,9 +19,10 @@ internal sealed class StatusEndpoints(RunningService service)
     Task HealthAsync(HttpContext context)
     {
         var uptime = (long)(service.Time.GetUtcNow() - service.StartedAt).TotalSeconds;
-        // Degraded audit still answers "ok": clients only use /healthz to recognise a Rampart server
-        // (API-095); the audit state is in /v1/status.
-        return ApiResponse.WriteAsync(context, 200, new HealthBody("rampart", "ok", service.Mode.ToWire(), uptime, VersionCommand.Version),
+        // A degraded audit keeps status "ok" — clients use /healthz to recognise a Rampart server and
+        // would otherwise treat it as a foreign service (API-095) — and adds "audit":"unavailable".
+        var audit = service.Recorder.IsHealthy ? null : "unavailable";
+        return ApiResponse.WriteAsync(context, 200, new HealthBody("rampart", "ok", service.Mode.ToWire(), uptime, VersionCommand.Version, audit),
             ApiJsonContext.Default.HealthBody);
     }
 
