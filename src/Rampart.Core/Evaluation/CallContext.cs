@@ -33,6 +33,9 @@ internal sealed class CallContext
     public string Domain { get; }
     public string Workdir { get; }
 
+    /// <summary>Explanation sink (POL-053); null except under <see cref="CompiledPolicySet.Explain"/>.</summary>
+    public IEvaluationTrace? Trace { get; set; }
+
     CommandAnalysis? _analysis;
     string? _commandLower;
     string? _normalizedLower;

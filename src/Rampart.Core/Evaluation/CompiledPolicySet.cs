@@ -12,7 +12,7 @@ namespace Rampart.Core.Evaluation;
 /// Policies are indexed by literal tool name, so a call only looks at policies that can be in
 /// scope for its tool; every pattern is compiled once here. Safe for concurrent evaluations.
 /// </summary>
-public sealed class CompiledPolicySet
+public sealed partial class CompiledPolicySet
 {
     readonly CompiledPolicy[] _policies;
     readonly FrozenDictionary<string, CompiledPolicy[]> _byTool;
@@ -100,9 +100,12 @@ public sealed class CompiledPolicySet
     /// Decides one request (POL-033). <paramref name="counter"/> is only read (for <c>call_count</c>);
     /// recording is <see cref="PolicyEngine.Enforce"/>'s job. Without a counter <c>call_count</c> never matches.
     /// </summary>
-    public Decision Evaluate(ToolCall call, EvaluationOptions options, DateTimeOffset now, CallCounter? counter = null)
+    public Decision Evaluate(ToolCall call, EvaluationOptions options, DateTimeOffset now, CallCounter? counter = null) =>
+        Evaluate(call, options, now, counter, null);
+
+    internal Decision Evaluate(ToolCall call, EvaluationOptions options, DateTimeOffset now, CallCounter? counter, IEvaluationTrace? trace)
     {
-        var ctx = new CallContext(call, now, counter);
+        var ctx = new CallContext(call, now, counter) { Trace = trace };
         if (Precheck(ctx) is { } rejected) return rejected;
         var defaultAction = options.DefaultDeny ? DecisionAction.Deny : _default;
 
@@ -125,6 +128,7 @@ public sealed class CompiledPolicySet
                 }
                 list = list[..kept];
             }
+            trace?.InScope(list);
             if (list.Length == 0) return durable ?? NoPolicy(defaultAction);
 
             return Walk(list, ctx, defaultAction, durable);
@@ -212,14 +216,26 @@ public sealed class CompiledPolicySet
     static readonly Decision GuardWatchEmpty = new() { Action = DecisionAction.Watch, Message = EngineMessages.GuardWatch };
 
     /// <summary>POL-035: the first non-expired rule whose condition matches under its own action's semantics.</summary>
-    static CompiledRule? FiringRule(CompiledPolicy policy, CallContext ctx)
+    internal static CompiledRule? FiringRule(CompiledPolicy policy, CallContext ctx)
     {
         foreach (var rule in policy.Rules)
         {
-            if (rule.HasExpired(ctx.Now)) continue;
-            if (rule.Condition.Matches(ctx)) return rule;
+            if (rule.HasExpired(ctx.Now))
+            {
+                ctx.Trace?.RuleExpired(policy, rule);
+                continue;
+            }
+            if (ctx.Trace is null ? rule.Condition.Matches(ctx) : TracedMatches(policy, rule, ctx)) return rule;
         }
         return null;
+    }
+
+    static bool TracedMatches(CompiledPolicy policy, CompiledRule rule, CallContext ctx)
+    {
+        ctx.Trace!.RuleStart(policy, rule);
+        var fired = rule.Condition.Matches(ctx);
+        ctx.Trace.RuleEnd(fired);
+        return fired;
     }
 
     /// <summary>POL-039: the first durable policy (sorted order, before any filter) whose strict firing rule is an allow.</summary>

@@ -52,8 +52,8 @@ internal static class CommandConditions
     public static bool MatchRestrictive(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
     {
         var raw = ctx.FormsOf(ctx.Command);
-        var positive = RestrictiveCandidatesMatch(matches, raw)
-                       || ContainsRestrictive(containsLower, ctx.CommandLower, ctx.Command, raw);
+        var positive = RestrictiveCandidatesMatch(matches, raw, ctx.Trace)
+                       || ContainsRestrictive(containsLower, ctx.CommandLower, ctx.Command, raw, ctx.Trace);
         if (!positive) return false;
         if (notMatches.IsEmpty) return true;
         return ExclusionRecheck(ctx, matches, containsLower, notMatches);
@@ -61,60 +61,60 @@ internal static class CommandConditions
 
     /// <summary>POL-083 step 2: a pattern list against every spelling of every candidate of <paramref name="forms"/>.</summary>
     /// <remarks>The result is an OR over all spellings, so cheap spellings are tried first for all candidates.</remarks>
-    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms)
+    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null)
     {
         if (patterns.IsEmpty) return false;
         var candidates = forms.Candidates;
         foreach (var k in candidates)
         {
-            if (patterns.Exact.IsMatchAny(k.Text)) return true;
+            if (patterns.Exact.IsMatchAny(k.Text)) return Hit(trace, CommandForm.Raw, k.Text, patterns.Exact);
         }
         foreach (var k in candidates)
         {
             var aliases = k.RmAliases;
             // POL-083 2b: too many aliases to check counts as a match (fail closed).
-            if (k.RmOverflow) return true;
+            if (k.RmOverflow) return Hit(trace, CommandForm.CanonicalRmOverflow, k.Text, GlobSet.Empty);
             foreach (var alias in aliases)
             {
-                if (patterns.Exact.IsMatchAny(alias)) return true;
+                if (patterns.Exact.IsMatchAny(alias)) return Hit(trace, CommandForm.CanonicalRm, alias, patterns.Exact);
             }
         }
         foreach (var k in candidates)
         {
             var normalized = k.Normalized;
-            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && patterns.Exact.IsMatchAny(normalized)) return true;
+            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && patterns.Exact.IsMatchAny(normalized)) return Hit(trace, CommandForm.Normalized, normalized, patterns.Exact);
         }
         foreach (var k in candidates)
         {
             foreach (var alias in k.SemanticAliases)
             {
-                if (patterns.Exact.IsMatchAny(alias)) return true;
+                if (patterns.Exact.IsMatchAny(alias)) return Hit(trace, CommandForm.SemanticAlias, alias, patterns.Exact);
             }
         }
         foreach (var k in candidates)
         {
             foreach (var reading in k.AlternateLower)
             {
-                if (patterns.Lower.IsMatchAny(reading)) return true;
+                if (patterns.Lower.IsMatchAny(reading)) return Hit(trace, CommandForm.AlternateReading, reading, patterns.Lower);
             }
         }
         return false;
     }
 
     /// <summary>POL-051: case-insensitive substring on the raw text, then on its normalised form when quoting could hide it.</summary>
-    static bool ContainsRestrictive(string[] containsLower, string lower, string text, CommandForms forms)
+    static bool ContainsRestrictive(string[] containsLower, string lower, string text, CommandForms forms, IEvaluationTrace? trace)
     {
         if (containsLower.Length == 0) return false;
         foreach (var needle in containsLower)
         {
-            if (lower.Contains(needle, StringComparison.Ordinal)) return true;
+            if (lower.Contains(needle, StringComparison.Ordinal)) return Contained(trace, CommandForm.Contains, text, needle);
         }
         if (text.AsSpan().IndexOfAny('\'', '"', '\\') < 0) return false;
         if (string.Equals(forms.Normalized, text, StringComparison.Ordinal)) return false;
         var normalizedLower = forms.NormalizedLower;
         foreach (var needle in containsLower)
         {
-            if (normalizedLower.Contains(needle, StringComparison.Ordinal)) return true;
+            if (normalizedLower.Contains(needle, StringComparison.Ordinal)) return Contained(trace, CommandForm.ContainsNormalized, forms.Normalized, needle);
         }
         return false;
     }
@@ -146,10 +146,10 @@ internal static class CommandConditions
         var positive = false;
 
         // 1. A contains hit; with command_matches also set it ignores exclusions (Upstream quirk, POL-052).
-        if (ContainsRestrictive(containsLower, forms.Lower, component, forms))
+        if (ContainsRestrictive(containsLower, forms.Lower, component, forms, ctx.Trace))
         {
             positive = true;
-            if (!matches.IsEmpty || !IsExcluded(forms, notMatches)) return ComponentVerdict.Matched;
+            if (!matches.IsEmpty || !IsExcluded(forms, notMatches, ctx.Trace)) return ComponentVerdict.Matched;
         }
 
         // 2. Canonical rm operands are judged one by one, so one excluded operand cannot hide another.
@@ -160,29 +160,38 @@ internal static class CommandConditions
         {
             if (!matches.Exact.IsMatchAny(alias)) continue;
             aliasPositive = true;
-            if (!notMatches.IsMatchAny(alias)) return ComponentVerdict.Matched;
+            if (!notMatches.IsMatchAny(alias))
+            {
+                ctx.Trace?.CommandHit(CommandForm.CanonicalRm, alias, matches.Exact);
+                return ComponentVerdict.Matched;
+            }
+            ctx.Trace?.CommandHit(CommandForm.Exclusion, alias, notMatches);
         }
-        if (rm.RmOverflow && !matches.IsEmpty) return ComponentVerdict.Matched;
+        if (rm.RmOverflow && !matches.IsEmpty)
+        {
+            ctx.Trace?.CommandHit(CommandForm.CanonicalRmOverflow, component, GlobSet.Empty);
+            return ComponentVerdict.Matched;
+        }
         if (aliasPositive) return ComponentVerdict.PositiveNotMatched;
 
         // 3. The whole component through every restrictive spelling.
-        if (RestrictiveCandidatesMatch(matches, forms))
+        if (RestrictiveCandidatesMatch(matches, forms, ctx.Trace))
         {
             positive = true;
-            if (!IsExcluded(forms, notMatches)) return ComponentVerdict.Matched;
+            if (!IsExcluded(forms, notMatches, ctx.Trace)) return ComponentVerdict.Matched;
         }
         return positive ? ComponentVerdict.PositiveNotMatched : ComponentVerdict.NoEvidence;
     }
 
     /// <summary>POL-052: an exclusion pattern hits a restrictive candidate of the component or its normalised form.</summary>
-    static bool IsExcluded(CommandForms forms, GlobSet notMatches)
+    static bool IsExcluded(CommandForms forms, GlobSet notMatches, IEvaluationTrace? trace)
     {
         if (notMatches.IsEmpty) return false;
         foreach (var k in forms.Candidates)
         {
-            if (notMatches.IsMatchAny(k.Text)) return true;
+            if (notMatches.IsMatchAny(k.Text)) return Hit(trace, CommandForm.Exclusion, k.Text, notMatches);
             var normalized = k.Normalized;
-            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && notMatches.IsMatchAny(normalized)) return true;
+            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && notMatches.IsMatchAny(normalized)) return Hit(trace, CommandForm.Exclusion, normalized, notMatches);
         }
         return false;
     }
@@ -202,6 +211,7 @@ internal static class CommandConditions
             positive = GrantMatch(matches.Composite, matches.CompositeFirstWordLower, raw, fold)
                        || (normalizedDiffers && GrantMatch(matches.Composite, matches.CompositeFirstWordLower, normalized, fold));
         }
+        if (positive) ctx.Trace?.CommandHit(CommandForm.Composite, raw, matches.Composite);
         if (!positive)
         {
             var components = analysis.Components;
@@ -209,11 +219,14 @@ internal static class CommandConditions
             foreach (var component in components)
             {
                 if (!GrantMatch(matches.Exact, matches.FirstWordLower, component, fold) && !ContainsExact(contains, component)) return false;
+                ctx.Trace?.CommandHit(CommandForm.Component, component, matches.Exact);
             }
         }
 
         if (notMatches.IsEmpty) return true;
-        return !HitsRawNormalizedOrComponent(notMatches, analysis, raw);
+        if (!HitsRawNormalizedOrComponent(notMatches, analysis, raw)) return true;
+        ctx.Trace?.CommandHit(CommandForm.Exclusion, raw, notMatches);
+        return false;
     }
 
     /// <summary>POL-040 / POL-050 step 4: exclusions on the raw command, the normalised command or any component.</summary>
@@ -226,6 +239,19 @@ internal static class CommandConditions
             if (notMatches.IsMatchAny(component)) return true;
         }
         return false;
+    }
+
+    /// <summary>POL-053: reports the spelling that decided a match to an explanation.</summary>
+    static bool Hit(IEvaluationTrace? trace, CommandForm form, string text, GlobSet patterns)
+    {
+        trace?.CommandHit(form, text, patterns);
+        return true;
+    }
+
+    static bool Contained(IEvaluationTrace? trace, CommandForm form, string text, string needle)
+    {
+        trace?.CommandContains(form, text, needle);
+        return true;
     }
 
     static bool GrantMatch(GlobSet exact, GlobSet firstWordLower, string candidate, bool fold) =>

@@ -85,62 +85,69 @@ internal sealed class CompiledCondition
     /// <summary>POL-047 (request evaluation; <c>response_*</c> are ignored).</summary>
     public bool Matches(CallContext ctx)
     {
-        if (_unconditional) return true;
+        if (_unconditional) return Note(ctx, ConditionField.Default, true);
         var positive = false;
 
         if (_hasCommandFields)
         {
-            if (ctx.Command.Length == 0) return false;
+            if (ctx.Command.Length == 0) return Note(ctx, ConditionField.Command, false);
             var ok = _restrictive
                 ? CommandConditions.MatchRestrictive(ctx, _commandMatches, _containsLower, _commandNotMatches)
                 : CommandConditions.MatchGranting(ctx, _commandMatches, _contains, _commandNotMatches);
-            if (!ok) return false;
+            if (!Note(ctx, ConditionField.Command, ok)) return false;
             positive = true;
         }
         if (!_envAssignments.IsEmpty)
         {
-            if (ctx.Command.Length == 0 || !CommandConditions.MatchEnvAssignments(ctx, _envAssignments, _commandNotMatches)) return false;
+            if (!Note(ctx, ConditionField.CommandEnvAssignments, ctx.Command.Length > 0 && CommandConditions.MatchEnvAssignments(ctx, _envAssignments, _commandNotMatches))) return false;
             positive = true;
         }
         if (_pathMatches.Length > 0)
         {
-            if (!PathConditions.Match(ctx, _pathMatches, _pathNotMatches, _restrictive)) return false;
+            if (!Note(ctx, ConditionField.Path, PathConditions.Match(ctx, _pathMatches, _pathNotMatches, _restrictive))) return false;
             positive = true;
         }
         if (!_urlMatches.IsEmpty)
         {
-            if (!UrlConditions.MatchUrl(ctx, _urlMatches)) return false;
+            if (!Note(ctx, ConditionField.Url, UrlConditions.MatchUrl(ctx, _urlMatches))) return false;
             positive = true;
         }
         if (_domainMatches.Length > 0)
         {
-            if (!UrlConditions.MatchDomain(ctx, _domainMatches)) return false;
+            if (!Note(ctx, ConditionField.Domain, UrlConditions.MatchDomain(ctx, _domainMatches))) return false;
             positive = true;
         }
         if (_agentDepth is { } depth)
         {
-            if (!SessionConditions.MatchDepth(ctx, depth)) return false;
+            if (!Note(ctx, ConditionField.AgentDepth, SessionConditions.MatchDepth(ctx, depth))) return false;
             positive = true;
         }
         if (_params.Length > 0)
         {
-            if (!ParamConditions.Match(ctx, _params)) return false;
+            if (!Note(ctx, ConditionField.ToolParamMatches, ParamConditions.Match(ctx, _params))) return false;
             positive = true;
         }
         if (_callCount is { } count)
         {
-            if (!CounterConditions.Match(ctx, count)) return false;
+            if (!Note(ctx, ConditionField.CallCount, CounterConditions.Match(ctx, count))) return false;
             positive = true;
         }
         if (!_sessionMatches.IsEmpty)
         {
-            if (!SessionConditions.MatchSession(ctx, _sessionMatches)) return false;
+            if (!Note(ctx, ConditionField.SessionMatches, SessionConditions.MatchSession(ctx, _sessionMatches))) return false;
             positive = true;
         }
-        if (!_sessionNotMatches.IsEmpty && !SessionConditions.NotMatchSession(ctx, _sessionNotMatches)) return false;
+        if (!_sessionNotMatches.IsEmpty && !Note(ctx, ConditionField.SessionNotMatches, SessionConditions.NotMatchSession(ctx, _sessionNotMatches))) return false;
 
         // POL-047 step 11: negative-only conditions never fire (Upstream quirk).
         return positive;
+    }
+
+    /// <summary>POL-053: reports a field's outcome to an explanation; a null check otherwise.</summary>
+    static bool Note(CallContext ctx, ConditionField field, bool matched)
+    {
+        ctx.Trace?.Field(field, matched);
+        return matched;
     }
 
     /// <summary>POL-040: strict matching for durable-allow policies (compiled with <c>compileStrict</c>).</summary>
