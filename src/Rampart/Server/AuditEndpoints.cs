@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -62,7 +61,7 @@ internal sealed class AuditEndpoints(RunningService service)
         matched.Reverse();
 
         var end = (int)Math.Min((long)offset + limit, matched.Count);
-        await WriteJsonAsync(context, 200, w =>
+        await ApiResponse.WriteJsonAsync(context, 200, w =>
         {
             w.WriteStartObject();
             w.WritePropertyName("events");
@@ -91,7 +90,7 @@ internal sealed class AuditEndpoints(RunningService service)
             await ApiResponse.ErrorAsync(context, 500, "failed to read audit directory");
             return;
         }
-        await WriteJsonAsync(context, 200, w =>
+        await ApiResponse.WriteJsonAsync(context, 200, w =>
         {
             w.WriteStartObject();
             w.WritePropertyName("dates");
@@ -195,7 +194,7 @@ internal sealed class AuditEndpoints(RunningService service)
             if (e.Agent.Length > 0) Bump(byAgent, e.Agent);
             if (e.Session.Length > 0) Bump(bySession, e.Session);
         }
-        await WriteJsonAsync(context, 200, w =>
+        await ApiResponse.WriteJsonAsync(context, 200, w =>
         {
             w.WriteStartObject();
             w.WriteNumber("total_events", total);
@@ -244,18 +243,4 @@ internal sealed class AuditEndpoints(RunningService service)
 
     static int IntOr(Microsoft.Extensions.Primitives.StringValues value, int fallback) =>
         int.TryParse(value.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : fallback;
-
-    /// <summary>One JSON document plus <c>\n</c> (API-004), written with the same relaxed escaping as the other bodies.</summary>
-    static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            write(w);
-        buffer.Write("\n"u8);
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
-    }
 }

@@ -233,6 +233,7 @@ public sealed class RampartServer : IAsyncDisposable
         new ToolEndpoints(service).Map(app);
         new ClaudeHookEndpoint(service).Map(app);
         new AuditEndpoints(service).Map(app);
+        new RuleEndpoints(service).Map(app);
         new PolicyEndpoints(service).Map(app);
         new Approvals.ApprovalEndpoints(service).Map(app);
         new EventStreamEndpoint(service, app.Lifetime).Map(app);
