@@ -19,6 +19,8 @@ internal static class CommandTable
         new("approve", "Approve a pending request (--always: also allow it from now on)", ApproveCommand.RunAsync),
         new("deny", "Deny a pending request", DenyCommand.RunAsync),
         new("doctor", "Check the installation: token, policies, Claude Code hooks, audit, server", DoctorCommand.RunAsync),
+        new("audit", "Verify, tail, search and summarise the audit trail", AuditCommand.RunAsync),
+        new("log", "Show recent decisions", LogCommand.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
