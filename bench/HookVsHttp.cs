@@ -213,6 +213,8 @@ internal static partial class HookVsHttp
     {
         var psi = new ProcessStartInfo(bin) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var a in (string[])["serve", "--config", policyFile, "--audit-dir", auditDir, "--port", port.ToString(CultureInfo.InvariantCulture)]) psi.ArgumentList.Add(a);
+        // The service refuses root unless told otherwise; a bench box often runs everything as root.
+        if (Geteuid() == 0) psi.ArgumentList.Add("--allow-root");
         psi.Environment["HOME"] = home;
         var process = Process.Start(psi) ?? throw new BenchFailure("could not start " + bin);
         // Drain the logs so a chatty server never blocks on a full pipe.
@@ -261,6 +263,9 @@ internal static partial class HookVsHttp
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    static extern uint Geteuid();
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     static extern int Kill(int pid, int signal);
