@@ -57,11 +57,14 @@ internal static class ToolCallHarness
     }
 
     /// <summary>API-020 shape checks; false is the server's 400.</summary>
-    static bool TryRead(JsonElement root, out ToolCall call, out string response)
+    static bool TryRead(JsonElement body, out ToolCall call, out string response)
     {
         call = new ToolCall();
         response = "";
-        if (root.ValueKind != JsonValueKind.Object) return false;
+        if (body.ValueKind != JsonValueKind.Object) return false;
+        // Not TryGetProperty: it unescapes every other name on the way and throws on a lone
+        // surrogate escape in any of them.
+        var root = Fields(body);
         if (!TryString(root, "tool", out var tool) || !TryString(root, "agent", out var agent) ||
             !TryString(root, "session", out var session) || !TryString(root, "run_id", out var runId) ||
             !TryString(root, "tool_call_id", out var toolCallId) || !TryString(root, "response", out response))
@@ -73,13 +76,13 @@ internal static class ToolCallHarness
         parameters ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var alias in (ReadOnlySpan<string>)["command", "path", "url", "workdir", "cwd"])
         {
-            if (!root.TryGetProperty(alias, out var value) || value.ValueKind == JsonValueKind.Null) continue;
+            if (!root.TryGetValue(alias, out var value) || value.ValueKind == JsonValueKind.Null) continue;
             if (value.ValueKind != JsonValueKind.String) return false;
             parameters.TryAdd(alias, value);
         }
         var depth = 0;
-        if (root.TryGetProperty("agent_depth", out var d) && (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out depth))) return false;
-        var workdir = parameters.TryGetValue("workdir", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString()! : "";
+        if (root.TryGetValue("agent_depth", out var d) && (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out depth))) return false;
+        var workdir = parameters.TryGetValue("workdir", out var w) && w.ValueKind == JsonValueKind.String ? JsonText.String(w) : "";
         call = new ToolCall
         {
             Tool = canonical,
@@ -96,23 +99,29 @@ internal static class ToolCallHarness
         return true;
     }
 
-    static bool TryString(JsonElement root, string name, out string value)
+    static bool TryString(Dictionary<string, JsonElement> root, string name, out string value)
     {
         value = "";
-        if (!root.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return true;
+        if (!root.TryGetValue(name, out var e) || e.ValueKind == JsonValueKind.Null) return true;
         if (e.ValueKind != JsonValueKind.String) return false;
-        value = e.GetString()!;
+        value = JsonText.String(e);
         return true;
     }
 
-    static bool TryObject(JsonElement root, string name, out Dictionary<string, JsonElement>? map)
+    static bool TryObject(Dictionary<string, JsonElement> root, string name, out Dictionary<string, JsonElement>? map)
     {
         map = null;
-        if (!root.TryGetProperty(name, out var e) || e.ValueKind == JsonValueKind.Null) return true;
+        if (!root.TryGetValue(name, out var e) || e.ValueKind == JsonValueKind.Null) return true;
         if (e.ValueKind != JsonValueKind.Object) return false;
-        map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        // Go's decoder keeps the last of duplicate keys; so does this.
-        foreach (var p in e.EnumerateObject()) map[p.Name] = p.Value;
+        map = Fields(e);
         return true;
+    }
+
+    /// <summary>Go's decoder keeps the last of duplicate keys and turns invalid UTF-8 and unpaired surrogate escapes into U+FFFD; so does this.</summary>
+    static Dictionary<string, JsonElement> Fields(JsonElement obj)
+    {
+        var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var p in obj.EnumerateObject()) map[JsonText.Name(p)] = p.Value;
+        return map;
     }
 }
