@@ -12,7 +12,7 @@ namespace Rampart.Core.Evaluation;
 public sealed class PolicyEngine
 {
     readonly TimeProvider _time;
-    readonly CallCounter _counter = new();
+    readonly CallCounter _counter;
     readonly OnceClaimer _claimer;
     CompiledPolicySet _current;
 
@@ -22,10 +22,15 @@ public sealed class PolicyEngine
     /// Re-runs the policy store (used after consuming a <c>once</c> rule, POL-044). When null the
     /// engine applies the removal to its in-memory configuration after rewriting the file.
     /// </param>
-    public PolicyEngine(CompiledPolicySet initial, TimeProvider? time = null, Func<PolicyConfig>? reload = null)
+    /// <param name="counter">
+    /// The call counter to record into and read from; a fresh one when null. The one-shot hook passes
+    /// one imported from its state file, so <c>call_count</c> spans hook processes (POL-043).
+    /// </param>
+    public PolicyEngine(CompiledPolicySet initial, TimeProvider? time = null, Func<PolicyConfig>? reload = null, CallCounter? counter = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         _current = initial;
+        _counter = counter ?? new CallCounter();
         _time = time ?? TimeProvider.System;
         _claimer = new OnceClaimer(this, reload);
     }

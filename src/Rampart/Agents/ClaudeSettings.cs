@@ -56,6 +56,33 @@ internal static partial class ClaudeSettings
         return name == "rampart" || name.StartsWith("rampart-", StringComparison.Ordinal);
     }
 
+    /// <summary>The binary a Rampart hook command runs (quotes removed), or null when the command is not Rampart's.</summary>
+    public static string? CommandBinary(string command)
+    {
+        var m = OwnedCommandPattern().Match(command);
+        return m.Success ? m.Groups["path"].Value : null;
+    }
+
+    /// <summary>Every Rampart-owned hook in the settings, with the event it is registered for (for <c>rampart doctor</c>).</summary>
+    public static List<(string Event, JsonObject Hook)> OwnedHooks(JsonObject root, string currentCommand)
+    {
+        var result = new List<(string, JsonObject)>();
+        if (root["hooks"] is not JsonObject hooks) return result;
+        foreach (var ev in Events)
+        {
+            if (hooks[ev] is not JsonArray entries) continue;
+            foreach (var entry in entries)
+            {
+                if (entry is not JsonObject e || e["hooks"] is not JsonArray list) continue;
+                foreach (var h in list)
+                {
+                    if (IsOwned(h, currentCommand)) result.Add((ev, (JsonObject)h!));
+                }
+            }
+        }
+        return result;
+    }
+
     /// <summary>Thrown for a settings file Rampart will not edit without <c>--force</c>.</summary>
     public sealed class ShapeException(string message) : Exception(message);
 

@@ -10,10 +10,25 @@ internal static class GitSession
     public static async Task<string> ResolveAsync(string? sessionOverride, string cwd)
     {
         if (!string.IsNullOrWhiteSpace(sessionOverride)) return sessionOverride.Trim();
-        if (cwd.Length == 0 || !Directory.Exists(cwd)) return "";
-        var (output, succeeded) = await RunGitAsync(cwd).ConfigureAwait(false);
-        return output is null ? "" : FromRevParse(output, succeeded);
+        return (await FindAsync(cwd).ConfigureAwait(false))?.Session ?? "";
     }
+
+    /// <summary>
+    /// The checkout <paramref name="cwd"/> belongs to, from one git call (the hook needs both the
+    /// session label and, for the project policy, the top level, POL-031); null outside a repository,
+    /// without git, or when git does not answer within its deadline.
+    /// </summary>
+    public static async Task<GitCheckout?> FindAsync(string cwd)
+    {
+        if (cwd.Length == 0 || !Directory.Exists(cwd)) return null;
+        var (output, succeeded) = await RunGitAsync(cwd).ConfigureAwait(false);
+        if (output is null) return null;
+        var top = TopLevel(output);
+        return top.Length == 0 ? null : new GitCheckout(top, FromRevParse(output, succeeded));
+    }
+
+    /// <summary>The first line of <c>rev-parse</c> output: the checkout's top-level directory.</summary>
+    public static string TopLevel(string output) => output.Replace("\r", "").Split('\n')[0].Trim();
 
     /// <summary>
     /// Reads <c>git rev-parse --show-toplevel --abbrev-ref HEAD</c> output: the first line is the top
@@ -68,3 +83,6 @@ internal static class GitSession
         }
     }
 }
+
+/// <summary>A git checkout: its top-level directory and the session label derived from it (CLI-074).</summary>
+internal sealed record GitCheckout(string TopLevel, string Session);

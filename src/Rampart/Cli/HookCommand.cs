@@ -6,17 +6,18 @@ namespace Rampart.Cli;
 /// <summary>
 /// <c>rampart hook --format claude-code</c> (CLI-070..CLI-082): one Claude Code hook event on stdin,
 /// one decision on stdout. Runs once per tool call, so it stays lean: no host, no DI, no config stack.
-/// In remote mode (<c>--remote</c>, SEC-014) the server evaluates and audits; the hook reads no policy
+/// Local mode (the default, CLI-075/CLI-076) evaluates in-process with the user's policies. In remote
+/// mode (<c>--remote</c>, CLI-082, SEC-014) the server evaluates and audits; the hook reads no policy
 /// and writes no audit, so it works as an agent user who can read neither.
 /// </summary>
 internal static class HookCommand
 {
-    const string PolicyUnavailable = "Rampart policy configuration is unavailable; refusing host data";
     const string ConfigRefusal = "Rampart config error; refusing host data until configuration is fixed";
     const string CredentialRefusal = "Rampart credential endpoint is unsafe; refusing host data until configuration is fixed";
     const string HomeRefusal = "Rampart cannot resolve its data directory; refusing host data";
 
-    sealed record Options(bool IsEnforcing, bool IsRemote, bool IsFailOpen, bool IsVerbose, string? ServeUrl);
+    /// <param name="ConfigFile">The <c>--config</c> given on the command line; null when none was.</param>
+    sealed record Options(bool IsEnforcing, bool IsRemote, bool IsFailOpen, bool IsVerbose, string? ServeUrl, string? ConfigFile, string? ConfigDir);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -56,7 +57,7 @@ internal static class HookCommand
     {
         error = "";
         string format = "claude-code", mode = "enforce";
-        string? serveUrl = null;
+        string? serveUrl = null, configFile = null, configDir = null;
         bool remote = false, failOpen = false, verbose = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -77,8 +78,14 @@ internal static class HookCommand
                     case "--format": format = Value(); break;
                     case "--mode": mode = Value(); break;
                     case "--serve-url": serveUrl = Value(); break;
-                    // Local-mode inputs (CLI-075): accepted so one settings line works with either mode.
-                    case "--audit-dir" or "--config-dir" or "--config": Value(); break;
+                    // No implicit default here: CLI-002's `rampart.yaml` is relative to the current directory,
+                    // which for a hook is the agent's project. A repository could ship one and replace the
+                    // user's policy, defeating the restrict-only project layer (POL-031). Only an explicit
+                    // --config names the primary file (POL-029); otherwise the built-in profile is used.
+                    case "--config": configFile = Value(); break;
+                    case "--config-dir": configDir = Value(); break;
+                    // TODO(audit): the local audit trail (CLI-076) is not written yet; the flag is accepted.
+                    case "--audit-dir": Value(); break;
                     case "--remote": remote = true; break;
                     case "--verbose": verbose = true; break;
                     case "--fail-open": failOpen = true; break;
@@ -106,7 +113,7 @@ internal static class HookCommand
             error = $"hook: invalid mode \"{mode}\" (valid: enforce, monitor, audit)";
             return null;
         }
-        return new Options(mode == "enforce", remote, failOpen, verbose, serveUrl);
+        return new Options(mode == "enforce", remote, failOpen, verbose, serveUrl, configFile, configDir);
     }
 
     static byte[] ReadStdin()
@@ -149,14 +156,6 @@ internal static class HookCommand
                 return (ClaudeHookMapping.Render(e, options.IsEnforcing ? new HookAnswer(HookVerdict.Deny, ClaudeHookMapping.UnknownResponseRefusal) : HookAnswer.Allow), 0);
         }
 
-        if (!options.IsRemote)
-        {
-            // Local evaluation (CLI-075/076) is not part of this build; refusing is the enforce answer to
-            // "policy engine unavailable" (CLI-079), and monitor/audit report a set-up error.
-            const string detail = "local policy evaluation is not available in this build; run the hook with --remote";
-            return SetupFailure(options, e, PolicyUnavailable, detail);
-        }
-
         var home = Environment.GetEnvironmentVariable("HOME") ?? "";
         if (home.Length == 0) return SetupFailure(options, e, HomeRefusal, "HOME is not set");
         ServiceEndpoint endpoint;
@@ -168,6 +167,7 @@ internal static class HookCommand
         {
             return SetupFailure(options, e, ex.Problem == EndpointProblem.Config ? ConfigRefusal : CredentialRefusal, ex.Message);
         }
+        if (!options.IsRemote) return await AnswerLocallyAsync(options, e, home).ConfigureAwait(false);
 
         var session = e.Kind == HookEventKind.PostToolUseFailure
             ? ""
@@ -191,6 +191,34 @@ internal static class HookCommand
         if (options.IsVerbose) Console.Error.WriteLine("rampart hook: " + verdict.FailureDetail);
         var refusal = e.Kind == HookEventKind.PostToolUse ? RemoteEvaluation.UnreachableResponseRefusal : RemoteEvaluation.UnreachableRefusal;
         return (ClaudeHookMapping.Render(e, new HookAnswer(HookVerdict.Deny, refusal)), 0);
+    }
+
+    /// <summary>Local mode (CLI-075/CLI-076): the user's policies, evaluated in this process.</summary>
+    static async Task<(string, int)> AnswerLocallyAsync(Options options, HookEvent e, string home)
+    {
+        var isProjectPolicyDisabled = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("RAMPART_NO_PROJECT_POLICY"));
+        var sessionOverride = Environment.GetEnvironmentVariable("RAMPART_SESSION");
+        var isFailure = e.Kind == HookEventKind.PostToolUseFailure;
+        var needsSession = !isFailure && string.IsNullOrWhiteSpace(sessionOverride);
+        // One git call serves both the session label (CLI-074) and the project policy's location (POL-031).
+        var checkout = needsSession || !isProjectPolicyDisabled ? await GitSession.FindAsync(e.Cwd).ConfigureAwait(false) : null;
+        var session = isFailure ? "" : !string.IsNullOrWhiteSpace(sessionOverride) ? sessionOverride.Trim() : checkout?.Session ?? "";
+        try
+        {
+            var sources = HookPolicySources.Resolve(options.ConfigFile, options.ConfigDir, home, checkout?.TopLevel, isProjectPolicyDisabled);
+            var local = new LocalEvaluation(sources, Path.Combine(home, ".rampart"), options.IsVerbose ? Console.Error : null);
+            var answer = local.Decide(e, ClaudeHookMapping.ToToolCall(e, session), options.IsEnforcing);
+            return (ClaudeHookMapping.Render(e, answer), 0);
+        }
+        catch (HookRefusalException ex)
+        {
+            return SetupFailure(options, e, ex.Refusal, ex.Message);
+        }
+        catch (HeadlessOnlyException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return ("", 1);
+        }
     }
 
     /// <summary>CLI-079: enforce refuses with the category's text; monitor/audit exit 1 with the detail.</summary>

@@ -2,7 +2,10 @@ using Rampart.Core.Policies;
 
 namespace Rampart.Cli;
 
-/// <summary><c>rampart policy &lt;subcommand&gt;</c>: <c>lint &lt;file&gt;</c> (CLI-050, POL-094..POL-100).</summary>
+/// <summary>
+/// <c>rampart policy &lt;subcommand&gt;</c>: <c>lint &lt;file&gt;</c> (CLI-050, POL-094..POL-100) and
+/// <c>test</c>, which is <c>rampart test</c> (CLI-046).
+/// </summary>
 internal static class PolicyCommand
 {
     public static Task<int> RunAsync(string[] args)
@@ -16,6 +19,8 @@ internal static class PolicyCommand
         {
             case "lint":
                 return Task.FromResult(Lint(args[1..]));
+            case "test":
+                return TestCommand.RunAsync(args[1..]);
             default:
                 Console.Error.WriteLine($"rampart policy: unknown subcommand \"{args[0]}\" (run 'rampart policy help')");
                 return Task.FromResult(1);
@@ -24,6 +29,7 @@ internal static class PolicyCommand
 
     static int Lint(string[] args)
     {
+        args = WithoutGlobalFlags(args);
         if (args.Length != 1 || args[0].StartsWith('-'))
         {
             Console.Error.WriteLine("usage: rampart policy lint <file>");
@@ -41,11 +47,26 @@ internal static class PolicyCommand
         return PolicyLinter.HasErrors(findings) ? 1 : 0;
     }
 
+    /// <summary>CLI-002: the global flags are accepted everywhere; lint reads only its file, so it drops them.</summary>
+    static string[] WithoutGlobalFlags(string[] args)
+    {
+        var rest = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a is "--verbose" || a.StartsWith("--config=", StringComparison.Ordinal) || a.StartsWith("--verbose=", StringComparison.Ordinal)) continue;
+            if (a == "--config" && i + 1 < args.Length) { i++; continue; }
+            rest.Add(a);
+        }
+        return [.. rest];
+    }
+
     static void PrintUsage(TextWriter w)
     {
         w.WriteLine("Usage: rampart policy <subcommand>");
         w.WriteLine();
         w.WriteLine("Subcommands:");
         w.WriteLine("  lint <file>   Check a policy file for mistakes (exit 1 when there are errors)");
+        w.WriteLine("  test [file]   Run a policy test suite or test one call (same as 'rampart test')");
     }
 }

@@ -33,6 +33,10 @@ internal static partial class SetupCommand
                 case "--force": force = true; break;
                 case "--serve-url" when i + 1 < args.Length: serveUrl = args[++i]; break;
                 case var a when a.StartsWith("--serve-url=", StringComparison.Ordinal): serveUrl = a["--serve-url=".Length..]; break;
+                // CLI-002 global flags: accepted on every command; setup reads no policy and logs nothing extra.
+                case "--verbose": break;
+                case "--config" when i + 1 < args.Length: i++; break;
+                case var a when a.StartsWith("--config=", StringComparison.Ordinal) || a.StartsWith("--verbose=", StringComparison.Ordinal): break;
                 default:
                     Console.Error.WriteLine($"unknown flag: {args[i]}");
                     return Task.FromResult(1);
@@ -127,7 +131,7 @@ internal static partial class SetupCommand
     }
 
     /// <summary>$CLAUDE_CONFIG_DIR with <c>~</c> and <c>$VARS</c> expanded, else <c>~/.claude</c> (CLI-004).</summary>
-    static string SettingsDirectory(string home)
+    internal static string SettingsDirectory(string home)
     {
         var configured = Environment.GetEnvironmentVariable("CLAUDE_CONFIG_DIR");
         if (string.IsNullOrWhiteSpace(configured)) return Path.Combine(home, ".claude");
@@ -145,7 +149,7 @@ internal static partial class SetupCommand
     /// The binary the hook runs (CLI-090): the running file; a PATH entry for <c>rampart</c> when it
     /// resolves to the same file (so upgrades in place keep working); <c>rampart-*</c> binaries bind to themselves.
     /// </summary>
-    static string BinaryPath()
+    internal static string BinaryPath()
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot determine the path of the running rampart binary");
         self = Path.GetFullPath(self);

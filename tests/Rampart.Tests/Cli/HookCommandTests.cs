@@ -275,13 +275,4 @@ public sealed class HookCommandTests : IDisposable
         var result = await Hook(BashLs, "http://rampart.example:9090");
         Assert.Equal("""{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"Rampart: Rampart credential endpoint is unsafe; refusing host data until configuration is fixed"}}""" + "\n", result.Stdout);
     }
-
-    [Fact]
-    public async Task Without_remote_mode_the_hook_refuses_rather_than_evaluate_locally()
-    {
-        var result = await RampartProcess.RunAsync(["hook", "--format", "claude-code"], BashLs, Env(ClosedPortUrl()));
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Rampart policy configuration is unavailable; refusing host data", result.Stdout);
-        Assert.Empty(Directory.GetFileSystemEntries(home)); // no ~/.rampart state, no audit written
-    }
 }

@@ -194,4 +194,48 @@ public sealed class SetupCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.True(File.Exists(Path.Combine(home, "custom-claude", "settings.json")));
     }
+
+    /// <summary>Runs a settings.json hook command the way Claude Code does: through the shell, event JSON on stdin.</summary>
+    async Task<(int ExitCode, string Stdout)> RunHookCommand(string command, string stdin)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = home,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        psi.Environment["HOME"] = home;
+        foreach (var name in (string[])["RAMPART_URL", "RAMPART_SERVE_URL", "RAMPART_TOKEN", "RAMPART_NO_PROJECT_POLICY", "CLAUDE_CONFIG_DIR"]) psi.Environment.Remove(name);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout);
+    }
+
+    [Fact]
+    public async Task The_default_setup_installs_a_working_local_hook()
+    {
+        var setup = await Setup();
+        Assert.Equal(0, setup.ExitCode);
+        var entry = Settings()["hooks"]!["PreToolUse"]!.AsArray().Single()!;
+        var command = (string)entry["hooks"]![0]!["command"]!;
+        Assert.Equal(Command(), command);
+
+        var allowed = await RunHookCommand(command, """{"session_id":"s1","cwd":"/tmp","hook_event_name":"PreToolUse","tool_use_id":"toolu_1","tool_name":"Bash","tool_input":{"command":"git status"}}""");
+        Assert.Equal(0, allowed.ExitCode);
+        Assert.Equal("""{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}""" + "\n", allowed.Stdout);
+
+        var denied = await RunHookCommand(command, """{"session_id":"s1","cwd":"/tmp","hook_event_name":"PreToolUse","tool_use_id":"toolu_2","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}""");
+        Assert.Equal(0, denied.ExitCode);
+        Assert.Contains("\"permissionDecision\":\"deny\"", denied.Stdout);
+        Assert.Contains("Destructive command blocked", denied.Stdout);
+    }
 }

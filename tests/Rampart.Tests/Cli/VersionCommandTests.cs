@@ -14,7 +14,7 @@ public sealed class VersionCommandTests
     public async Task Unknown_command_is_an_error_naming_the_command()
     {
         var result = await RampartProcess.RunAsync(["no-such-command"]);
-        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(1, result.ExitCode); // CLI-003: usage errors exit 1
         Assert.Contains("no-such-command", result.Stderr);
     }
 }

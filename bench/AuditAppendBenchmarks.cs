@@ -1,0 +1,76 @@
+using BenchmarkDotNet.Attributes;
+using Rampart.Core.Audit;
+
+namespace Rampart.Bench;
+
+/// <summary>
+/// Durable audit appends per second with N concurrent writers: group commit (one write + one fsync
+/// per batch) against one fsync per record (batches of one, upstream's model) and no fsync at all.
+/// Each invocation appends <see cref="Appends"/> records spread evenly over the writers.
+/// </summary>
+[MemoryDiagnoser]
+public class AuditAppendBenchmarks
+{
+    const int Appends = 1024;
+
+    public enum Durability
+    {
+        GroupCommit,
+        FsyncPerRecord,
+        NoFsync,
+    }
+
+    [Params(1, 16, 64)]
+    public int Writers { get; set; }
+
+    [Params(Durability.GroupCommit, Durability.FsyncPerRecord, Durability.NoFsync)]
+    public Durability Mode { get; set; }
+
+    string _root = "";
+    AuditWriter _writer = null!;
+    AuditEvent _event = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "rampart-bench-audit-" + Guid.NewGuid().ToString("N"));
+        _writer = AuditWriter.Open(new AuditWriterOptions
+        {
+            Directory = Path.Combine(_root, "audit"),
+            Fsync = Mode != Durability.NoFsync,
+            MaxBatchRecords = Mode == Durability.FsyncPerRecord ? 1 : 4096,
+        });
+        _event = new AuditEvent
+        {
+            Agent = "claude-code",
+            Session = "repo/main",
+            Tool = "exec",
+            Request = AuditValue.Object([
+                new("command", AuditValue.From("git status --porcelain")),
+                new("workdir", AuditValue.From("/home/dev/repo")),
+            ]),
+            Decision = new AuditDecision { Action = "allow", MatchedPolicies = ["allow-git"], EvaluationTimeUs = 9, Message = "git allowed" },
+        };
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Benchmark(OperationsPerInvoke = Appends)]
+    public async Task Append_durably()
+    {
+        var perWriter = Appends / Writers;
+        var tasks = new Task[Writers];
+        for (var w = 0; w < Writers; w++) tasks[w] = AppendMany(perWriter);
+        await Task.WhenAll(tasks);
+    }
+
+    async Task AppendMany(int count)
+    {
+        for (var i = 0; i < count; i++) await _writer.AppendAsync(_event);
+    }
+}

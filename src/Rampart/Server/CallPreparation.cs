@@ -1,0 +1,199 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Rampart.Server;
+
+/// <summary>The argument views of a prepared call: <see cref="Params"/> (the legacy map) and the policy input view.</summary>
+internal sealed record PreparedArguments(Dictionary<string, JsonElement> Params, Dictionary<string, JsonElement> Input, string Workdir);
+
+/// <summary>
+/// API-022: turns a request's argument maps into one consistent call before evaluation — alias
+/// reconciliation (conflicts are errors, so two spellings of a field can never disagree between
+/// what is checked and what runs), <c>command_b64</c> decoding, comment stripping, URL enrichment.
+/// </summary>
+internal static class CallPreparation
+{
+    const int MaxBase64Bytes = 1 << 20;
+
+    public static bool TryPrepare(string tool, ToolRequest request, out PreparedArguments prepared, out string error)
+    {
+        prepared = null!;
+        var parameters = ToMap(request.Params);
+        var input = request.Input is { } i ? ToMap(i) : null;
+        var arguments = parameters.TryGetValue("arguments", out var a) && a.ValueKind == JsonValueKind.Object ? ToMap(a) : null;
+        var toolInput = parameters.TryGetValue("tool_input", out var t) && t.ValueKind == JsonValueKind.Object ? ToMap(t) : null;
+
+        var maps = new List<Dictionary<string, JsonElement>>(4) { parameters };
+        if (input is not null) maps.Add(input);
+        if (arguments is not null) maps.Add(arguments);
+        if (toolInput is not null) maps.Add(toolInput);
+
+        var view = input is { Count: > 0 } ? input
+            : arguments is { Count: > 0 } ? arguments
+            : toolInput is { Count: > 0 } ? toolInput
+            : parameters;
+
+        var isExec = tool == "exec";
+        var isPathTool = tool is "read" or "write" or "edit" or "mcp-destructive";
+        var isUrlTool = tool is "fetch" or "http" or "web_fetch" or "browser";
+
+        string[] commandKeys = isExec ? ["command", "cmd", "input"] : ["command"];
+        string[] pathKeys = isPathTool ? ["path", "file_path", "file", "filepath", "target"] : ["path", "file_path"];
+        string[] urlKeys = isUrlTool ? ["url", "uri", "href"] : ["url"];
+
+        var extraCommands = new List<string?>();
+        if (isExec)
+        {
+            foreach (var map in maps)
+            {
+                if (!map.TryGetValue("command_b64", out var b64) || b64.ValueKind == JsonValueKind.Null) continue;
+                if (b64.ValueKind != JsonValueKind.String) { error = "command_b64 must be a string"; return false; }
+                if (!TryDecodeBase64(b64.GetString()!, out var decoded)) { error = "command_b64 must be valid bounded base64"; return false; }
+                extraCommands.Add(decoded);
+            }
+        }
+
+        var commandInitial = new List<string?> { request.Command };
+        commandInitial.AddRange(extraCommands);
+        if (!TryCanonical("command", commandInitial, commandKeys, maps, out var command, out error)) return false;
+        if (!TryCanonical("path", [request.Path], pathKeys, maps, out var path, out error)) return false;
+        if (!TryCanonical("workdir", [request.Workdir, request.Cwd], ["workdir", "cwd"], maps, out var workdir, out error)) return false;
+        if (!TryCanonical("url", [request.Url], urlKeys, maps, out var url, out error)) return false;
+        if (!TryCanonical("domain", [], ["domain"], maps, out _, out error)) return false;
+        if (!TryCanonical("scheme", [], ["scheme"], maps, out _, out error)) return false;
+
+        foreach (var map in maps)
+        {
+            map.Remove("command_effective");
+            if (command.Length > 0) map["command"] = Str(command);
+            if (path.Length > 0) map["path"] = Str(path);
+            if (workdir.Length > 0) map["workdir"] = Str(workdir);
+            if (url.Length > 0)
+            {
+                map["url"] = Str(url);
+                map.Remove("domain");
+                map.Remove("scheme");
+            }
+            Enrich(tool, isExec, isUrlTool, map);
+        }
+
+        if (!ReferenceEquals(view, parameters))
+        {
+            foreach (var key in (ReadOnlySpan<string>)["url", "domain", "scheme", "path", "command", "workdir"])
+            {
+                if (!parameters.ContainsKey(key) && view.TryGetValue(key, out var value)) parameters[key] = value;
+            }
+        }
+        // The nested maps were enriched as copies; put them back so params carries what was checked.
+        if (arguments is not null) parameters["arguments"] = ToElement(arguments);
+        if (toolInput is not null) parameters["tool_input"] = ToElement(toolInput);
+
+        var callWorkdir = StringOf(parameters, "workdir") ?? StringOf(parameters, "cwd") ?? StringOf(view, "workdir") ?? StringOf(view, "cwd");
+        if (string.IsNullOrWhiteSpace(callWorkdir)) callWorkdir = request.Workdir?.Trim() is { Length: > 0 } w ? w : request.Cwd ?? "";
+        prepared = new PreparedArguments(parameters, view, callWorkdir.Trim());
+        error = "";
+        return true;
+    }
+
+    static bool TryCanonical(string field, IReadOnlyList<string?> initial, string[] keys, List<Dictionary<string, JsonElement>> maps, out string value, out string error)
+    {
+        value = "";
+        error = "";
+        string? selected = null;
+        string? selectedTrimmed = null;
+        bool Consider(string candidate, ref string? sel, ref string? selTrim)
+        {
+            var trimmed = candidate.Trim();
+            if (trimmed.Length == 0) return true;
+            if (sel is null)
+            {
+                sel = candidate;
+                selTrim = trimmed;
+                return true;
+            }
+            return string.Equals(selTrim, trimmed, StringComparison.Ordinal);
+        }
+        foreach (var v in initial)
+        {
+            if (v is null) continue;
+            if (!Consider(v, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+        }
+        foreach (var map in maps)
+        {
+            foreach (var key in keys)
+            {
+                if (!map.TryGetValue(key, out var element) || element.ValueKind == JsonValueKind.Null) continue;
+                if (element.ValueKind != JsonValueKind.String) { error = $"{field} must be a string"; return false; }
+                if (!Consider(element.GetString()!, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+            }
+        }
+        value = selected ?? "";
+        return true;
+    }
+
+    static void Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map)
+    {
+        if (isExec)
+        {
+            if (map.TryGetValue("command_b64", out var b64) && b64.ValueKind == JsonValueKind.String && TryDecodeBase64(b64.GetString()!, out var decoded))
+                map["command"] = Str(decoded);
+            if (StringOf(map, "command") is { } cmd) map["command"] = Str(StripLeadingComments(cmd));
+        }
+        else if (tool == "agent")
+        {
+            var text = StringOf(map, "description") is { Length: > 0 } d ? d : StringOf(map, "prompt");
+            if (!string.IsNullOrEmpty(text)) map["command"] = Str(text);
+        }
+        else if (isUrlTool && StringOf(map, "url") is { Length: > 0 } url
+                 && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
+        {
+            map["domain"] = Str(uri.Host);
+            map["scheme"] = Str(uri.Scheme);
+            if (!map.ContainsKey("path")) map["path"] = Str(Uri.UnescapeDataString(uri.AbsolutePath));
+        }
+    }
+
+    /// <summary>Drops leading lines that are blank or start with <c>#</c> (API-022 step 4); all-comment ⇒ "".</summary>
+    internal static string StripLeadingComments(string command)
+    {
+        var rest = command.AsSpan();
+        while (rest.Length > 0)
+        {
+            var nl = rest.IndexOf('\n');
+            var line = nl < 0 ? rest : rest[..nl];
+            var trimmed = line.Trim();
+            if (trimmed.Length != 0 && trimmed[0] != '#') break;
+            rest = nl < 0 ? [] : rest[(nl + 1)..];
+        }
+        return rest.Length == command.Length ? command : rest.ToString();
+    }
+
+    static bool TryDecodeBase64(string text, out string decoded)
+    {
+        decoded = "";
+        if (text.Length > MaxBase64Bytes * 4 / 3 + 4) return false;
+        var buffer = new byte[text.Length * 3 / 4 + 3];
+        if (!Convert.TryFromBase64String(text, buffer, out var written) || written > MaxBase64Bytes) return false;
+        decoded = Encoding.UTF8.GetString(buffer, 0, written);
+        return true;
+    }
+
+    static string? StringOf(Dictionary<string, JsonElement> map, string key) =>
+        map.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    static Dictionary<string, JsonElement> ToMap(JsonElement? element)
+    {
+        var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (element is { ValueKind: JsonValueKind.Object } obj)
+        {
+            // Go map semantics: a repeated key keeps the last value.
+            foreach (var p in obj.EnumerateObject()) map[p.Name] = p.Value.Clone();
+        }
+        return map;
+    }
+
+    internal static JsonElement Str(string value) => JsonSerializer.SerializeToElement(value, ApiJsonContext.Default.String);
+
+    static JsonElement ToElement(Dictionary<string, JsonElement> map) =>
+        JsonSerializer.SerializeToElement(map, ApiJsonContext.Default.DictionaryStringJsonElement);
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Rampart.Core.Evaluation;
+using Rampart.Core.Policies;
+
+namespace Rampart.Server;
+
+/// <summary>The outcome of one reload attempt (API-093): whether the active set changed, and why not.</summary>
+internal sealed record ReloadOutcome(bool Succeeded, bool Changed, string? Error, int PolicyCount, int RuleCount, double ElapsedMs);
+
+/// <summary>
+/// The policy set the service evaluates against, and its reloads (POL-032, API-110). Reloads are
+/// serialised; a failed or rejected reload keeps the last good set and is remembered in
+/// <see cref="LastReloadError"/> until a later reload succeeds. The swap is one reference
+/// assignment: an evaluation in flight finishes on the snapshot it started with.
+/// </summary>
+internal sealed class LivePolicy
+{
+    readonly PolicySources _sources;
+    readonly ILogger _log;
+    readonly Lock _reloadGate = new();
+    volatile string? _lastReloadError;
+
+    /// <summary>Loads the initial set; a failure here is a start-up error (CLI-013 step 5).</summary>
+    public LivePolicy(PolicySources sources, TimeProvider time, ILogger log)
+    {
+        _sources = sources;
+        _log = log;
+        var initial = sources.Load();
+        // The engine re-runs the store itself after consuming a once rule (POL-044).
+        Engine = new PolicyEngine(CompiledPolicySet.Compile(initial), time, sources.Load);
+        foreach (var w in initial.Warnings) _log.LogWarning("policy warning: {Warning}", w);
+    }
+
+    public PolicyEngine Engine { get; }
+    public PolicySources Sources => _sources;
+    /// <summary>The configuration of the active set (always the one the engine evaluates with).</summary>
+    public PolicyConfig Config => Engine.Current.Config;
+    /// <summary>The most recent reload failure, or null once a reload succeeded (shown by <c>/v1/status</c>).</summary>
+    public string? LastReloadError => _lastReloadError;
+
+    /// <summary>Re-runs the store and swaps in the result unless it fails or POL-032 rejects it.</summary>
+    public ReloadOutcome Reload(string trigger)
+    {
+        lock (_reloadGate)
+        {
+            var watch = Stopwatch.StartNew();
+            var active = Config;
+            PolicyConfig candidate;
+            CompiledPolicySet compiled;
+            try
+            {
+                candidate = _sources.Load();
+                var rejection = PolicyReload.RejectionReason(active, candidate, afterOnceClaim: false);
+                if (rejection is not null) return Fail(rejection, trigger, watch);
+                if (PolicyReload.HasSameContent(active, candidate))
+                {
+                    _lastReloadError = null;
+                    return new ReloadOutcome(true, false, null, active.Policies.Length, RuleCount(active), watch.Elapsed.TotalMilliseconds);
+                }
+                compiled = CompiledPolicySet.Compile(candidate);
+            }
+            catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
+            {
+                return Fail("engine: reload failed: " + e.Message, trigger, watch);
+            }
+            Engine.Swap(compiled);
+            _lastReloadError = null;
+            foreach (var w in candidate.Warnings) _log.LogWarning("policy warning: {Warning}", w);
+            _log.LogInformation("policy reloaded: trigger={Trigger} policies={Policies} rules={Rules}", trigger, candidate.Policies.Length, RuleCount(candidate));
+            return new ReloadOutcome(true, true, null, candidate.Policies.Length, RuleCount(candidate), watch.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    ReloadOutcome Fail(string error, string trigger, Stopwatch watch)
+    {
+        _lastReloadError = error;
+        _log.LogError("policy reload failed, keeping the previous policy set: trigger={Trigger} error={Error}", trigger, error);
+        var active = Config;
+        return new ReloadOutcome(false, false, error, active.Policies.Length, RuleCount(active), watch.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Rules of every loaded policy.</summary>
+    public static int RuleCount(PolicyConfig config)
+    {
+        var n = 0;
+        foreach (var p in config.Policies) n += p.Rules.Length;
+        return n;
+    }
+}

@@ -1,0 +1,330 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Rampart.Core.Audit;
+using Rampart.Core.Policies;
+using Rampart.Hosting;
+
+namespace Rampart.Server;
+
+/// <summary>A start-up failure of <c>rampart serve</c>; the message is printed as is and the process exits 1 (CLI-013).</summary>
+public sealed class ServeException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// One running <c>rampart serve</c>: the HTTP decision API on Kestrel (slim builder, minimal
+/// endpoints), the live policy set with its watcher, credentials, audit recorder, metrics and
+/// event stream. <see cref="StartAsync"/> returns once the listener accepts requests.
+/// </summary>
+public sealed class RampartServer : IAsyncDisposable
+{
+    readonly WebApplication? _app;
+    readonly PolicyWatcher _watcher;
+    readonly RunningService _service;
+    readonly FileLock? _instanceLock;
+    readonly string? _serveStatePath;
+    bool _stopped;
+
+    RampartServer(WebApplication? app, RunningService service, PolicyWatcher watcher, FileLock? instanceLock, string adminToken, int port, string? serveStatePath)
+    {
+        _app = app;
+        _service = service;
+        _watcher = watcher;
+        _instanceLock = instanceLock;
+        AdminToken = adminToken;
+        Port = port;
+        _serveStatePath = serveStatePath;
+    }
+
+    /// <summary>The port the listener is bound to (the chosen one when <see cref="ServeOptions.Port"/> is 0); 0 without HTTP.</summary>
+    public int Port { get; }
+
+    /// <summary>The admin token in effect (tests and the ready line need it; never logged in full).</summary>
+    public string AdminToken { get; }
+
+    /// <summary>Runs the start-up sequence of CLI-013 and starts serving.</summary>
+    public static async Task<RampartServer> StartAsync(ServeOptions options, TimeProvider? time = null)
+    {
+        time ??= TimeProvider.System;
+        var stderr = options.Log ?? Console.Error;
+        var state = new StateDirectory(options.StateDir);
+        FileLock? instanceLock = null;
+        if (options.ServesHttp)
+        {
+            try
+            {
+                state.EnsureOwnerOnly();
+                instanceLock = FileLock.TryAcquire(Path.Combine(state.Path, "serve"))
+                    ?? throw new ServeException($"serve: another Rampart serve process already owns approval state in {state.Path}");
+            }
+            catch (IOException e)
+            {
+                throw new ServeException("serve: prepare state directory: " + e.Message, e);
+            }
+        }
+        try
+        {
+            return await StartLockedAsync(options, time, stderr, state, instanceLock);
+        }
+        catch
+        {
+            instanceLock?.Dispose();
+            throw;
+        }
+    }
+
+    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock)
+    {
+        if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
+            stderr.WriteLine($"serve: WARNING: listening on non-loopback address {options.Address} without TLS; tokens travel in clear text");
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            EnvironmentName = Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // Nothing from appsettings files or ASPNETCORE_* variables may reconfigure the listener.
+        builder.Configuration.Sources.Clear();
+        ConfigureLogging(builder.Logging, options);
+        builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5)); // API-002
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var limits = kestrel.Limits;
+            // API-002: header read 5 s, idle keep-alive 120 s, headers ≤ 64 KiB; the whole-body
+            // deadline (30 s) is enforced while reading (RequestBody) and slow senders/readers are
+            // cut off by the minimum data rates.
+            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
+            limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            limits.MaxRequestBodySize = RequestBody.Limit;
+            limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
+            limits.MinResponseDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
+            if (options.ServesHttp) kestrel.Listen(options.Address, options.Port, l => l.Protocols = HttpProtocols.Http1);
+        });
+
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var log = loggers.CreateLogger("rampart");
+
+        LivePolicy policy;
+        try
+        {
+            policy = new LivePolicy(PolicySources.Choose(options), time, loggers.CreateLogger("rampart.policy"));
+        }
+        catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
+        {
+            await app.DisposeAsync();
+            throw new ServeException("serve: create engine: " + e.Message, e);
+        }
+        if (policy.Sources.IsEmbedded)
+            stderr.WriteLine("serve: using embedded standard policy (no config file found — create one with 'rampart init')");
+
+        var events = new EventBroadcaster();
+        AuditWriter audit;
+        try
+        {
+            audit = AuditWriter.Open(new AuditWriterOptions { Directory = options.AuditDir ?? state.AuditDirectory, Clock = time });
+        }
+        catch (Exception e) when (e is AuditUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            await app.DisposeAsync();
+            throw new ServeException("serve: create audit sink: " + e.Message, e);
+        }
+        var recorder = new DecisionRecorder(audit, events, time);
+        var watcher = new PolicyWatcher(policy, options.ReloadInterval, loggers.CreateLogger("rampart.reload"));
+        string adminToken;
+        try
+        {
+            adminToken = ServiceToken.Resolve(options.TokenFromEnvironment, state);
+        }
+        catch (IOException e)
+        {
+            watcher.Dispose();
+            await app.DisposeAsync();
+            throw new ServeException("serve: read token: " + e.Message, e);
+        }
+        var authenticator = new Authenticator(adminToken, new AgentTokenStore(state.AgentTokenStore), time, loggers.CreateLogger("rampart.auth"));
+        var service = new RunningService(options, policy, authenticator, recorder, new DecisionMetrics(time.GetUtcNow()), events,
+            new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
+        if (options.ServesHttp)
+        {
+            try
+            {
+                service.Approvals = Approvals.ApprovalService.Start(service, state, loggers.CreateLogger("rampart.approvals"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                watcher.Dispose();
+                await app.DisposeAsync();
+                throw new ServeException("serve: signing key: " + e.Message, e);
+            }
+        }
+
+        MapRoutes(app, service, options);
+
+        if (!options.ServesHttp)
+        {
+            await app.DisposeAsync();
+            return new RampartServer(null, service, watcher, instanceLock, adminToken, 0, null);
+        }
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            watcher.Dispose();
+            await app.DisposeAsync();
+            throw new ServeException("serve: proxy listen failed: " + e.Message, e);
+        }
+        var port = BoundPort(app, options.Port);
+        service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
+        try
+        {
+            ServiceToken.Persist(adminToken, state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            watcher.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+            throw new ServeException("serve: persist token: " + e.Message, e);
+        }
+
+        stderr.WriteLine($"Rampart ready — :{port} (token={ServiceToken.Masked(adminToken)})");
+        // CLI-012: the full token only on a terminal; otherwise just where it is.
+        stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
+        var serveState = WriteServeState(state, port, time, log);
+        return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
+    }
+
+    static void MapRoutes(WebApplication app, RunningService service, ServeOptions options)
+    {
+        // No stack trace or exception text ever reaches a client.
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+            {
+                service.Log.LogError(e, "request failed: method={Method} path={Path}", context.Request.Method, context.Request.Path.Value);
+                if (!context.Response.HasStarted)
+                {
+                    context.Response.Clear();
+                    await ApiResponse.ErrorAsync(context, 500, "internal server error");
+                }
+            }
+        });
+        new StatusEndpoints(service).Map(app);
+        new ToolEndpoints(service).Map(app);
+        new PolicyEndpoints(service).Map(app);
+        new Approvals.ApprovalEndpoints(service).Map(app);
+        new EventStreamEndpoint(service, app.Lifetime).Map(app);
+        if (options.Metrics) new MetricsEndpoint(service).Map(app);
+        // API-006: unknown paths and known paths with the wrong method are the same JSON 404, unauthenticated.
+        app.MapFallback((RequestDelegate)(context => ApiResponse.ErrorAsync(context, 404, "not found")));
+    }
+
+    static int BoundPort(WebApplication app, int requested)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        if (addresses is not null)
+        {
+            foreach (var a in addresses)
+            {
+                if (Uri.TryCreate(a, UriKind.Absolute, out var uri)) return uri.Port;
+            }
+        }
+        return requested;
+    }
+
+    /// <summary>CLI-017: discovery file for clients; failure only warns.</summary>
+    static string? WriteServeState(StateDirectory state, int port, TimeProvider time, ILogger log)
+    {
+        try
+        {
+            var body = new ServeStateBody($"http://localhost:{port}", port, Environment.ProcessId,
+                time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                Environment.ProcessPath ?? "");
+            OwnerOnlyFile.Replace(state.ServeState, JsonSerializer.SerializeToUtf8Bytes(body, ApiJsonContext.Default.ServeStateBody), durable: false);
+            return state.ServeState;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning("could not write serve.state: error={Error}", e.Message);
+            return null;
+        }
+    }
+
+    static void ConfigureLogging(ILoggingBuilder logging, ServeOptions options)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
+        // ASP.NET's own chatter only when it matters; request logs would carry paths, never tokens.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        if (options.JsonLogs)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffK";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffK ";
+                o.UseUtcTimestamp = true;
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+        logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+
+    /// <summary>Graceful stop (CLI-016): remove serve.state, end event streams, drain requests (≤ 5 s), flush the audit.</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        if (_serveStatePath is not null)
+        {
+            try { File.Delete(_serveStatePath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+        _watcher.Dispose();
+        _service.Events.CompleteAll();
+        _service.Approvals?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        await _service.Recorder.DisposeAsync();
+        _service.Webhooks.Dispose();
+        _instanceLock?.Dispose();
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    /// <summary>The host's lifetime without console signal handling: the CLI owns SIGINT/SIGTERM, tests own their servers.</summary>
+    sealed class QuietLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

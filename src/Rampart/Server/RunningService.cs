@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Rampart.Server;
+
+/// <summary>The live parts of one <c>rampart serve</c> that endpoints share (constructed once at start-up).</summary>
+internal sealed class RunningService(
+    ServeOptions options,
+    LivePolicy policy,
+    Authenticator authenticator,
+    DecisionRecorder recorder,
+    DecisionMetrics metrics,
+    EventBroadcaster events,
+    WebhookAction webhooks,
+    TimeProvider time,
+    ILogger log)
+{
+    public ServeOptions Options { get; } = options;
+    public LivePolicy Policy { get; } = policy;
+    public DecisionRecorder Recorder { get; } = recorder;
+    public DecisionMetrics Metrics { get; } = metrics;
+    public EventBroadcaster Events { get; } = events;
+    public WebhookAction Webhooks { get; } = webhooks;
+    public TimeProvider Time { get; } = time;
+    public ILogger Log { get; } = log;
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+    public ServiceMode Mode => Options.Mode;
+    /// <summary>The approval queue and its routes' logic (API-040..API-053); set once at start-up.</summary>
+    public Approvals.ApprovalService Approvals { get; set; } = null!;
+
+    /// <summary>Wraps a handler with bearer authentication for <paramref name="scope"/> (API-010..API-012).</summary>
+    /// <param name="allowQueryToken">Only the event stream accepts <c>?token=</c> (API-010), with a warning.</param>
+    public RequestDelegate Authorized(string scope, Func<HttpContext, Caller, Task> handler, bool allowQueryToken = false) => async context =>
+    {
+        var token = Authenticator.BearerOf(context.Request.Headers.Authorization);
+        if (token is null && allowQueryToken && context.Request.Query.TryGetValue("token", out var q) && q.Count > 0)
+        {
+            token = q[0];
+            Log.LogWarning("event stream authenticated with a ?token= query parameter; prefer the Authorization header");
+        }
+        var result = authenticator.Authenticate(token, scope);
+        if (result.Caller is null)
+        {
+            await ApiResponse.ErrorAsync(context, result.Status, result.Error);
+            return;
+        }
+        await handler(context, result.Caller);
+    };
+}

@@ -1,0 +1,72 @@
+using System.Net;
+
+namespace Rampart.Server;
+
+/// <summary>How the service runs (API-007).</summary>
+public enum ServiceMode
+{
+    Enforce,
+    Monitor,
+    Disabled,
+}
+
+/// <summary>Wire spellings of <see cref="ServiceMode"/>.</summary>
+public static class ServiceModes
+{
+    public static string ToWire(this ServiceMode mode) => mode switch
+    {
+        ServiceMode.Monitor => "monitor",
+        ServiceMode.Disabled => "disabled",
+        _ => "enforce",
+    };
+
+    public static bool TryParse(string text, out ServiceMode mode)
+    {
+        switch (text)
+        {
+            case "enforce": mode = ServiceMode.Enforce; return true;
+            case "monitor": mode = ServiceMode.Monitor; return true;
+            case "disabled": mode = ServiceMode.Disabled; return true;
+            default: mode = ServiceMode.Enforce; return false;
+        }
+    }
+}
+
+/// <summary>
+/// Everything <c>rampart serve</c> needs, already validated (CLI-010). The CLI resolves defaults
+/// and environment; tests build this directly. <see cref="Port"/> 0 here means "any free port"
+/// (the CLI maps <c>--port 0</c> to "no HTTP server" before getting here, CLI-010).
+/// </summary>
+public sealed record ServeOptions
+{
+    /// <summary><c>--config</c> as given (default <c>rampart.yaml</c>).</summary>
+    public string ConfigPath { get; init; } = "rampart.yaml";
+    /// <summary>Whether <c>--config</c> was given explicitly (CLI-011).</summary>
+    public bool IsConfigExplicit { get; init; }
+    /// <summary><c>--config-dir</c>, or null.</summary>
+    public string? ConfigDir { get; init; }
+    /// <summary><c>--audit-dir</c> (default <c>~/.rampart/audit</c>).</summary>
+    public string? AuditDir { get; init; }
+    public ServiceMode Mode { get; init; } = ServiceMode.Enforce;
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
+    public int Port { get; init; } = 9090;
+    /// <summary>Whether to serve HTTP at all (<c>--port 0</c> = policy watching only).</summary>
+    public bool ServesHttp { get; init; } = true;
+    public TimeSpan ApprovalTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary><c>--signing-key</c>: HMAC key of signed approval links (default <c>~/.rampart/signing.key</c>, API-050).</summary>
+    public string? SigningKeyPath { get; init; }
+    /// <summary><c>--resolve-base-url</c>: base of signed approval links (default <c>http://localhost:&lt;port&gt;</c>).</summary>
+    public string? ResolveBaseUrl { get; init; }
+    public TimeSpan ReloadInterval { get; init; }
+    public bool Metrics { get; init; }
+    public bool JsonLogs { get; init; }
+    public bool Verbose { get; init; }
+    /// <summary>The <c>~/.rampart</c> directory of the service user.</summary>
+    public required string StateDir { get; init; }
+    /// <summary><c>RAMPART_TOKEN</c>, which beats <c>~/.rampart/token</c> (CLI-012).</summary>
+    public string? TokenFromEnvironment { get; init; }
+    /// <summary>Whether stderr is a terminal: only then is the full admin token printed (CLI-012).</summary>
+    public bool IsStderrTerminal { get; init; }
+    /// <summary>Where the service writes its log lines and start-up messages (stderr by default).</summary>
+    public TextWriter? Log { get; init; }
+}

@@ -1,0 +1,306 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Rampart.Core.Evaluation;
+using Rampart.Core.Tools;
+
+namespace Rampart.Server;
+
+/// <summary>
+/// The decision routes (API-020..API-030): <c>POST /v1/tool/{tool}</c> (the execution boundary:
+/// enforce, audit, then answer) and <c>POST /v1/preflight/{tool}</c> (ask before acting).
+/// </summary>
+internal sealed class ToolEndpoints(RunningService service)
+{
+    const string RedactedResponse = "[REDACTED: sensitive content removed by Rampart]";
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/tool/{toolName}", service.Authorized(TokenScopes.Eval, ToolAsync));
+        app.MapPost("/v1/preflight/{toolName}", service.Authorized(TokenScopes.Eval, PreflightAsync));
+    }
+
+    /// <summary>API-025.</summary>
+    async Task ToolAsync(HttpContext context, Caller caller)
+    {
+        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
+        if (!body.IsOk)
+        {
+            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
+            return;
+        }
+        using var document = body.Document!;
+        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
+            return;
+        }
+        if (!TryToolName(context, out var tool, out error) || !CallPreparation.TryPrepare(tool, request, out var args, out error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, error.StartsWith("invalid tool name", StringComparison.Ordinal) ? error : "invalid tool input: " + error);
+            return;
+        }
+        var options = ApplyCaller(caller, request);
+        if (request.Verification)
+        {
+            await ApiResponse.ErrorAsync(context, 400, "verification mode is only available on the preflight endpoint");
+            return;
+        }
+
+        var call = BuildCall(tool, request, args);
+        var mode = service.Mode;
+        var decision = mode == ServiceMode.Disabled ? Disabled() : service.Policy.Engine.Enforce(call, options);
+        var now = service.Time.GetUtcNow();
+        service.Metrics.Observe(decision.Action.ToWire(), decision.Policy, decision.EvalDuration, service.Policy.Config.Policies.Length, service.Approvals.PendingCount, now);
+
+        // AUD-055: the decision is durable before anyone learns of it.
+        var recorded = await service.Recorder.RecordAsync(new DecisionRecord(call, decision, args.Params), context.RequestAborted);
+        if (recorded.Failed && mode == ServiceMode.Enforce)
+        {
+            await RefuseForAuditAsync(context, recorded, "audit storage is unavailable; refusing tool call");
+            return;
+        }
+        var auditId = recorded.AuditId;
+
+        Approvals.AskOutcome? ask = null;
+        if (mode == ServiceMode.Enforce)
+        {
+            if (decision.Action == DecisionAction.Webhook)
+            {
+                decision = await service.Webhooks.DecideAsync(call, decision, now, context.RequestAborted);
+                var second = await service.Recorder.RecordAsync(new DecisionRecord(call, decision, args.Params), context.RequestAborted);
+                if (second.Failed)
+                {
+                    await RefuseForAuditAsync(context, second, "audit storage is unavailable; refusing tool call");
+                    return;
+                }
+                auditId = second.AuditId ?? auditId;
+            }
+            if (decision.Action == DecisionAction.Ask)
+            {
+                ask = await service.Approvals.DecideAskAsync(context, caller, request, call, decision, args.Params, auditId);
+                if (ask.IsAnswered) return;
+                decision = ask.Decision!;
+                auditId = ask.AuditId ?? auditId;
+            }
+        }
+
+        var response = BaseBody(decision, auditId);
+        ask?.Decorate?.Invoke(response);
+        if (mode == ServiceMode.Monitor) ApplyMonitor(response, decision);
+        if (mode == ServiceMode.Enforce && decision.Action == DecisionAction.Deny)
+        {
+            await ApiResponse.WriteAsync(context, 403, response, ApiJsonContext.Default.ToolBody);
+            return;
+        }
+
+        if (request.Response.Length > 0 && mode != ServiceMode.Disabled)
+        {
+            if (!await ScanResponseAsync(context, call, request.Response, args, auditId, response)) return;
+        }
+        await ApiResponse.WriteAsync(context, 200, response, ApiJsonContext.Default.ToolBody);
+    }
+
+    /// <summary>API-028: evaluate the tool's output; a deny redacts it (enforce) or is only reported (monitor).</summary>
+    async Task<bool> ScanResponseAsync(HttpContext context, ToolCall call, string output, PreparedArguments args, string? requestAuditId, ToolBody response)
+    {
+        var mode = service.Mode;
+        response.Response = output;
+        var watch = Stopwatch.StartNew();
+        var verdict = service.Policy.Engine.EvaluateResponse(call, output);
+        var elapsed = verdict.EvalDuration > TimeSpan.Zero ? verdict.EvalDuration : watch.Elapsed;
+        var denied = verdict.Action == DecisionAction.Deny;
+
+        var request = new Dictionary<string, JsonElement>(args.Params, StringComparer.Ordinal)
+        {
+            ["rampart_phase"] = CallPreparation.Str("response"),
+            ["response_bytes"] = JsonSerializer.SerializeToElement(Encoding.UTF8.GetByteCount(output), ApiJsonContext.Default.Int32),
+        };
+        if (requestAuditId is not null) request["request_audit_id"] = CallPreparation.Str(requestAuditId);
+        List<string> flags = ["response-evaluated"];
+        if (denied) flags.Add(mode == ServiceMode.Enforce ? "response-redacted" : "response-observed-deny");
+        var recorded = await service.Recorder.RecordAsync(new DecisionRecord(call, verdict with { EvalDuration = elapsed }, request, flags), context.RequestAborted);
+        if (recorded.Failed && mode == ServiceMode.Enforce)
+        {
+            await RefuseForAuditAsync(context, recorded, "audit storage is unavailable; refusing tool response");
+            return false;
+        }
+        if (recorded.AuditId is not null) response.AuditId = recorded.AuditId;
+        if (!denied) return true;
+
+        if (mode == ServiceMode.Monitor)
+        {
+            response.Allowed = true;
+            response.Enforced = false;
+            response.ResponsePolicyDecision = verdict.Action.ToWire();
+            response.ResponsePolicyMessage = verdict.Message;
+            response.ResponseEvalDurationUs = Micros(elapsed);
+            response.ResponsePolicy = verdict.Policy.Length == 0 ? null : verdict.Policy;
+        }
+        else
+        {
+            response.Allowed = false;
+            response.Decision = "deny";
+            response.Message = verdict.Message;
+            response.EvalDurationUs = Micros(elapsed);
+            response.Policy = verdict.Policy.Length == 0 ? null : verdict.Policy;
+            response.Response = RedactedResponse;
+        }
+        return true;
+    }
+
+    /// <summary>API-030.</summary>
+    async Task PreflightAsync(HttpContext context, Caller caller)
+    {
+        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
+        if (!body.IsOk)
+        {
+            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
+            return;
+        }
+        using var document = body.Document!;
+        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
+            return;
+        }
+        var options = ApplyCaller(caller, request);
+        if (request.Verification && !caller.IsAdminToken)
+        {
+            await ApiResponse.ErrorAsync(context, 403, "verification mode requires the local admin token");
+            return;
+        }
+        if (request.Verification && request.Enforce)
+        {
+            await ApiResponse.ErrorAsync(context, 400, "verification and enforce modes cannot be combined");
+            return;
+        }
+        if (!TryToolName(context, out var tool, out error) || !CallPreparation.TryPrepare(tool, request, out var args, out error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, error.StartsWith("invalid tool name", StringComparison.Ordinal) ? error : "invalid tool input: " + error);
+            return;
+        }
+
+        var call = BuildCall(tool, request, args);
+        var mode = service.Mode;
+        var engine = service.Policy.Engine;
+        var decision = mode == ServiceMode.Disabled ? Disabled() : request.Enforce ? engine.Enforce(call, options) : engine.Evaluate(call, options);
+
+        string? auditId = null;
+        if (!request.Verification)
+        {
+            var recorded = await service.Recorder.RecordAsync(new DecisionRecord(call, decision, args.Params), context.RequestAborted);
+            if (recorded.Failed && request.Enforce && mode == ServiceMode.Enforce)
+            {
+                await RefuseForAuditAsync(context, recorded, "audit storage is unavailable; refusing tool call");
+                return;
+            }
+            auditId = recorded.AuditId;
+        }
+
+        var response = new PreflightBody
+        {
+            Allowed = decision.IsAllowed,
+            Decision = decision.Action.ToWire(),
+            Message = decision.Message,
+            MatchedPolicies = decision.MatchedPolicies.IsDefaultOrEmpty ? null : decision.MatchedPolicies,
+            EvalDurationUs = Micros(decision.EvalDuration),
+            Enforced = request.Enforce && mode == ServiceMode.Enforce,
+            EnforcementRequested = request.Enforce,
+            AuditId = auditId,
+            Suggestions = decision.Suggestions.IsDefaultOrEmpty ? null : decision.Suggestions,
+        };
+        if (mode == ServiceMode.Monitor && request.Enforce)
+        {
+            response.PolicyDecision = decision.Action.ToWire();
+            response.PolicyMessage = decision.Message;
+            response.Allowed = true;
+            if (!decision.IsAllowed)
+            {
+                response.Decision = "allow";
+                response.Message = MonitorMessage(decision);
+            }
+        }
+        await ApiResponse.WriteAsync(context, 200, response, ApiJsonContext.Default.PreflightBody);
+    }
+
+    /// <summary>API-013: a per-agent credential forces its agent, default deny and its policy profile.</summary>
+    EvaluationOptions ApplyCaller(Caller caller, ToolRequest request)
+    {
+        if (caller.Token is not { } token) return default;
+        request.Agent = token.Agent;
+        return new EvaluationOptions(PolicyFilter: token.Policy.Length == 0 ? null : token.Policy, DefaultDeny: true);
+    }
+
+    static bool TryToolName(HttpContext context, out string tool, out string error)
+    {
+        // The raw segment, decoded once: route values keep %2F encoded, upstream decodes it (API-006).
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        var query = target.IndexOf('?');
+        if (query >= 0) target = target[..query];
+        var raw = Uri.UnescapeDataString(target[(target.LastIndexOf('/') + 1)..]);
+        if (!ToolNames.TryCanonicalize(raw, out tool, out var detail))
+        {
+            error = "invalid tool name: " + detail;
+            return false;
+        }
+        error = "";
+        return true;
+    }
+
+    ToolCall BuildCall(string tool, ToolRequest request, PreparedArguments args) => new()
+    {
+        Tool = tool,
+        Agent = request.Agent,
+        Session = request.Session,
+        RunId = request.RunId,
+        ToolCallId = request.ToolCallId,
+        Workdir = args.Workdir,
+        Params = args.Params,
+        Input = args.Input,
+        Timestamp = service.Time.GetUtcNow(),
+    };
+
+    static Decision Disabled() => new() { Action = DecisionAction.Allow, Message = "policy evaluation disabled" };
+
+    static ToolBody BaseBody(Decision decision, string? auditId) => new()
+    {
+        Allowed = decision.IsAllowed,
+        Decision = decision.Action.ToWire(),
+        Message = decision.Message,
+        EvalDurationUs = Micros(decision.EvalDuration),
+        AuditId = auditId,
+        Policy = decision.Policy.Length == 0 ? null : decision.Policy,
+        Suggestions = decision.Suggestions.IsDefault ? [] : decision.Suggestions,
+    };
+
+    /// <summary>API-024 monitor mode: report what the policy said, let the call through.</summary>
+    static void ApplyMonitor(ToolBody body, Decision decision)
+    {
+        body.Enforced = false;
+        body.PolicyDecision = decision.Action.ToWire();
+        body.PolicyMessage = decision.Message;
+        body.Allowed = true;
+        if (!decision.IsAllowed)
+        {
+            body.Decision = "allow";
+            body.Message = MonitorMessage(decision);
+        }
+    }
+
+    static string MonitorMessage(Decision decision) =>
+        $"monitor mode observed {decision.Action.ToWire()}; action allowed" + (decision.Message.Length > 0 ? ": " + decision.Message : "");
+
+    async Task RefuseForAuditAsync(HttpContext context, RecordOutcome outcome, string message)
+    {
+        service.Log.LogError("audit write failed; refusing: error={Error}", outcome.Error);
+        await ApiResponse.ErrorAsync(context, 503, message);
+    }
+
+    static long Micros(TimeSpan t) => (long)t.TotalMicroseconds;
+}
