@@ -5,7 +5,7 @@
 #   fuzz/run.sh all [seconds-each]
 #   fuzz/run.sh repro <harness> <file>…    run inputs once, print any exception
 #
-# Harnesses: policy-yaml, shell, glob, tool-call (fuzz/Rampart.Fuzz/Harnesses/). Seeds come from
+# Harnesses: policy-yaml, shell, glob, tool-call, audit-verify (fuzz/Rampart.Fuzz/Harnesses/). Seeds come from
 # fuzz/corpus/<harness>/ (rebuild with fuzz/seed.py); AFL++'s queue, crashes and hangs go to
 # fuzz/out/findings/<harness>/default/. A crash or hang is a bug: reproduce it with `repro`, fix it,
 # and keep the input as a regression test (tests/Rampart.Core.Tests/Regression/).
@@ -17,7 +17,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$here/out"
-harnesses=(policy-yaml shell glob tool-call)
+harnesses=(policy-yaml shell glob tool-call audit-verify)
 
 build() {
   if ! command -v afl-fuzz >/dev/null; then
@@ -68,7 +68,7 @@ case "${1:-}" in
     build
     for h in "${harnesses[@]}"; do fuzz_one "$h" "${2:-300}"; done
     ;;
-  policy-yaml|shell|glob|tool-call)
+  policy-yaml|shell|glob|tool-call|audit-verify)
     build
     fuzz_one "$1" "${2:-300}"
     ;;

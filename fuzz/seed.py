@@ -94,5 +94,20 @@ for case in load("glob.yaml"):
     elif isinstance(case.get("expect"), str):
         put("glob", case["id"], f"{case['expect']}\n{case['input']}")
 
+chain = load("audit_chain.yaml")
+for case in chain["verify_line_vectors"]:
+    put("audit-verify", case["id"], case["line"] + "\n")
+for case in chain["directory_vectors"]:
+    for fname, text in sorted((case.get("files") or {}).items()):
+        if isinstance(text, str):
+            put("audit-verify", case["id"] + "-" + fname, text)
+other = load("audit-chain.yaml")
+lines = [c["canonical"] for c in other["chain"] if isinstance(c.get("canonical"), str)]
+if lines:
+    put("audit-verify", "AUDCHAIN-chain", "\n".join(lines) + "\n")
+for case in other["verify_variants"]:
+    if isinstance(case.get("line"), str):
+        put("audit-verify", case["id"], case["line"] + "\n")
+
 for harness in sorted({h for h, _ in seen}):
     print(f"{harness}: {sum(1 for h, _ in seen if h == harness)} seeds")

@@ -18,6 +18,7 @@ internal sealed record FuzzHarness(string Name, FuzzHarness.Body Run)
         new("shell", ShellHarness.Run),
         new("glob", GlobHarness.Run),
         new("tool-call", ToolCallHarness.Run),
+        new("audit-verify", AuditVerifierHarness.Run),
     ];
 
     public static FuzzHarness? Find(string name)
