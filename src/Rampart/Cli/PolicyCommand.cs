@@ -4,7 +4,7 @@ namespace Rampart.Cli;
 
 /// <summary>
 /// <c>rampart policy &lt;subcommand&gt;</c>: <c>lint &lt;file&gt;</c> (CLI-050, POL-094..POL-100) and
-/// <c>test</c>, which is <c>rampart test</c> (CLI-046).
+/// <c>test</c>, which is <c>rampart test</c> (CLI-046), and <c>explain</c> (CLI-051).
 /// </summary>
 internal static class PolicyCommand
 {
@@ -21,6 +21,8 @@ internal static class PolicyCommand
                 return Task.FromResult(Lint(args[1..]));
             case "test":
                 return TestCommand.RunAsync(args[1..]);
+            case "explain":
+                return Task.FromResult(ExplainCommand.Run(args[1..], Console.Out, Console.Error));
             default:
                 Console.Error.WriteLine($"rampart policy: unknown subcommand \"{args[0]}\" (run 'rampart policy help')");
                 return Task.FromResult(1);
@@ -68,5 +70,6 @@ internal static class PolicyCommand
         w.WriteLine("Subcommands:");
         w.WriteLine("  lint <file>   Check a policy file for mistakes (exit 1 when there are errors)");
         w.WriteLine("  test [file]   Run a policy test suite or test one call (same as 'rampart test')");
+        w.WriteLine("  explain <arg> Show why a call gets its decision (--tool, --agent, --session, --config)");
     }
 }

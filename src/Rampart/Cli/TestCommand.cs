@@ -378,7 +378,8 @@ internal static class TestCommand
         _ => "✅ ALLOW",
     };
 
-    static Dictionary<string, JsonElement> BuildParams(string tool, string argument)
+    /// <summary>CLI-045: the params a single-call test (and <c>policy explain</c>, CLI-051) sends for <paramref name="tool"/>.</summary>
+    internal static Dictionary<string, JsonElement> BuildParams(string tool, string argument)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         switch (tool)
