@@ -14,6 +14,7 @@ internal static class CommandTable
         new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),
+        new("init", "Write the default policy to ~/.rampart/policies and ./rampart.yaml", InitCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
         new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
         new("pending", "List approvals waiting for a human", PendingCommand.RunAsync),
