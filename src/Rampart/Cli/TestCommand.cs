@@ -35,6 +35,8 @@ internal static class TestCommand
         public bool Json { get; init; }
         public bool NoColor { get; init; }
         public string? Argument { get; init; }
+        /// <summary>Set when the argument came from <c>--path</c>/<c>--url</c>/<c>--command</c> (issue 2 spelling) rather than positionally.</summary>
+        public string? ArgumentFlag { get; init; }
 
         /// <summary>POL-104: <c>--config</c> counts only when it names something other than the default.</summary>
         public bool HasCustomConfig => ConfigGiven && Config != DefaultConfig;
@@ -96,6 +98,10 @@ internal static class TestCommand
             {
                 case "--config": o = o with { Config = Value(args, ref i, name, inline), ConfigGiven = true }; break;
                 case "--tool": o = o with { Tool = Value(args, ref i, name, inline) }; break;
+                case "--path" or "--url" or "--command":
+                    if (o.ArgumentFlag is not null) throw new UsageException($"only one of --command, --path, --url may be given\n{Usage}");
+                    o = o with { ArgumentFlag = name, Argument = Value(args, ref i, name, inline) };
+                    break;
                 case "--run": o = o with { Run = Value(args, ref i, name, inline) }; break;
                 case "--verbose" or "-v": o = o with { Verbose = Bool(name, inline) }; break;
                 case "--json": o = o with { Json = Bool(name, inline) }; break;
@@ -105,11 +111,36 @@ internal static class TestCommand
             }
         }
         if (positional.Count > 1) throw new UsageException($"accepts at most 1 arg(s), received {positional.Count}\n{Usage}");
+        if (o.ArgumentFlag is { } flag)
+        {
+            if (positional.Count > 0) throw new UsageException($"{flag} and a positional argument cannot both be given\n{Usage}");
+            return FlagCall(o, flag);
+        }
         return o with { Argument = positional.Count == 1 ? positional[0] : null };
     }
 
     const string Usage =
-        "Usage: rampart test [file.yaml | command] [--config FILE] [--run GLOB] [--verbose] [--json] [--no-color] [--tool TOOL]";
+        "Usage: rampart test [file.yaml | command] [--config FILE] [--run GLOB] [--verbose] [--json] [--no-color] [--tool TOOL]\n" +
+        "       rampart test --tool read --path FILE | --tool fetch --url URL | --command CMD";
+
+    /// <summary>
+    /// Issue 2's <c>--path</c>/<c>--url</c>/<c>--command</c> spellings of the POL-108/CLI-045 single
+    /// call, whose positional argument they replace. The tool defaults to the flag's kind (read,
+    /// fetch, exec) and must be one that takes that kind of value, so a path is never sent as a command.
+    /// </summary>
+    static Options FlagCall(Options o, string flag)
+    {
+        var (defaultTool, allowed) = flag switch
+        {
+            "--path" => ("read", (string[])["read", "write", "edit"]),
+            "--url" => ("fetch", ["fetch", "web_fetch", "http", "browser"]),
+            _ => ("exec", ["exec"]),
+        };
+        var tool = o.Tool ?? defaultTool;
+        if (Array.IndexOf(SingleCallTools, tool) >= 0 && Array.IndexOf(allowed, tool) < 0)
+            throw new UsageException($"{flag} does not apply to tool \"{tool}\" (use it with: {string.Join(", ", allowed)})");
+        return o with { Tool = tool };
+    }
 
     static (string Name, string? Inline) SplitFlag(string arg)
     {
@@ -141,12 +172,21 @@ internal static class TestCommand
         var file = options.Argument ?? FindDefaultSuite();
         var suite = TestSuiteFile.Load(file);
 
-        // POL-104: --config (non-default) beats the suite's `policy`, which beats the file itself.
-        var policyPath = options.HasCustomConfig ? Path.GetFullPath(options.Config) : suite.PolicyPath ?? suite.File;
+        // POL-104: --config (non-default) beats the suite's `policy`; a policy file with inline
+        // tests is its own policy. A suite with neither names no policy at all: upstream then loads
+        // the suite file itself as an empty policy, so every case gets "no matching policy" — issue 2
+        // asks for the embedded default policy instead, which is what a user writing such a suite
+        // means (a strict suite file cannot contain `policies:`, so nothing that worked is lost).
         CompiledPolicySet policies;
         try
         {
-            policies = CompiledPolicySet.Compile(PolicyStore.LoadFile(policyPath));
+            if (options.HasCustomConfig) policies = CompiledPolicySet.Compile(PolicyStore.LoadFile(Path.GetFullPath(options.Config)));
+            else if (suite.PolicyPath is { } policyPath) policies = CompiledPolicySet.Compile(PolicyStore.LoadFile(policyPath));
+            else
+            {
+                stderr.WriteLine("⚠ The suite names no policy — using embedded standard policy");
+                policies = CompiledPolicySet.Compile(PolicyStore.LoadEmbeddedWithDirectory("standard", null));
+            }
         }
         catch (PolicyLoadException e)
         {
@@ -346,7 +386,8 @@ internal static class TestCommand
             return 0;
         }
 
-        stdout.WriteLine($"{Label(decision.Action)} — {(decision.Message.Length > 0 ? decision.Message : "no details")}");
+        var color = UseColor(options);
+        stdout.WriteLine($"{Paint(Label(decision.Action), LabelColor(decision.Action), color)} — {(decision.Message.Length > 0 ? decision.Message : "no details")}");
         var matched = decision.MatchedPolicies.IsDefault ? [] : decision.MatchedPolicies;
         if (matched.Length is > 0 and <= 3)
         {
@@ -376,6 +417,13 @@ internal static class TestCommand
         DecisionAction.Watch => "📝 LOG",
         DecisionAction.Ask => "❓ ASK",
         _ => "✅ ALLOW",
+    };
+
+    static string LabelColor(DecisionAction action) => action switch
+    {
+        DecisionAction.Deny => Red,
+        DecisionAction.Watch or DecisionAction.Ask => Yellow,
+        _ => Green,
     };
 
     /// <summary>CLI-045: the params a single-call test (and <c>policy explain</c>, CLI-051) sends for <paramref name="tool"/>.</summary>

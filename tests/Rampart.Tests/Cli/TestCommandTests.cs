@@ -267,16 +267,65 @@ public sealed class TestCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_suite_without_policy_runs_against_itself()
+    public async Task A_suite_without_policy_runs_against_the_embedded_standard_policy()
     {
-        // POL-104 doc/code disagreement: not rampart.yaml, not standard — the suite file itself,
-        // which as a policy has no rules, so everything gets the default deny.
+        // Issue 2 over POL-104's upstream behaviour (the suite file loaded as an empty policy, so
+        // every case got "no matching policy"): a suite naming no policy uses the embedded default.
         var suite = Write("self.yaml", """
             tests:
-              - {name: default deny, tool: exec, params: {command: "git status"}, expect: deny, expect_message: "no matching policy; using default action"}
+              - {name: rm is denied, tool: exec, params: {command: "rm -rf /"}, expect: deny, expect_message: "Destructive command blocked*"}
+              - {name: git is fine, tool: exec, params: {command: "git status"}, expect: allow}
             """);
         var result = await RunTest(suite, "--no-color");
         Assert.Equal(0, result.ExitCode);
+        Assert.Contains("2 passed, 0 failed (2 total)", result.Stdout);
+        Assert.Equal("⚠ The suite names no policy — using embedded standard policy", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Path_flag_tests_a_read_call()
+    {
+        foreach (var args in new[] { new[] { "--tool", "read", "--path", "~/.ssh/id_rsa" }, ["--path=~/.ssh/id_rsa"], ["--tool", "read", "~/.ssh/id_rsa"] })
+        {
+            var result = await RunTest(args);
+            Assert.Equal(1, result.ExitCode);
+            Assert.StartsWith("🛡️ DENY — ", result.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task Url_and_command_flags_test_fetch_and_exec_calls()
+    {
+        var fetch = await RunTest("--url", "https://api.github.com/repos", "--json");
+        Assert.Equal(0, fetch.ExitCode);
+        Assert.Contains("\"command\": \"https://api.github.com/repos\"", fetch.Stdout);
+
+        var exec = await RunTest("--command", "rm -rf /");
+        Assert.Equal(1, exec.ExitCode);
+        Assert.StartsWith("🛡️ DENY — Destructive command blocked", exec.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--tool", "exec", "--path", "/etc/passwd")]
+    [InlineData("--path", "/a", "--url", "https://x")]
+    [InlineData("--path", "/a", "positional")]
+    public async Task Conflicting_single_call_flags_are_usage_errors(params string[] args)
+    {
+        var result = await RunTest(args);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.NotEqual("", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Single_call_output_is_plain_when_piped_even_without_NO_COLOR()
+    {
+        var env = Env();
+        env.Remove("NO_COLOR");
+        var result = await RampartProcess.RunAsync(["test", "rm -rf /"], env: new Dictionary<string, string?>(env) { ["NO_COLOR"] = null }, workdir: _temp.FullName);
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("\e[", result.Stdout);
+        Assert.StartsWith("🛡️ DENY", result.Stdout);
     }
 
     [Fact]
