@@ -7,7 +7,12 @@ using System.Text.Json;
 namespace Rampart.Core.Policies;
 
 /// <summary>A decoding failure (before validation); the message has no <c>engine: parse …</c> prefix yet.</summary>
-internal sealed class PolicyDecodeException(string message) : Exception(message);
+internal sealed class PolicyDecodeException(string message) : Exception(message)
+{
+    /// <summary>Position of the first problem (1-based; 0 when unknown).</summary>
+    public int Line { get; init; }
+    public int Column { get; init; }
+}
 
 /// <summary>
 /// Decodes a <see cref="YamlNode"/> tree into the unvalidated policy model the way Go yaml.v3
@@ -20,6 +25,21 @@ internal sealed class PolicyDecoder
 {
     readonly bool _knownFields;
     readonly List<string> _typeErrors = [];
+    int _firstLine;
+    int _firstColumn;
+
+    void AddError(YamlNode node, string message)
+    {
+        if (_typeErrors.Count == 0)
+        {
+            _firstLine = node.Line;
+            _firstColumn = node.Column;
+        }
+        _typeErrors.Add(message);
+    }
+
+    PolicyDecodeException Errors() =>
+        new("yaml: unmarshal errors:\n  " + string.Join("\n  ", _typeErrors)) { Line = _firstLine, Column = _firstColumn };
 
     PolicyDecoder(bool knownFields) => _knownFields = knownFields;
 
@@ -30,7 +50,7 @@ internal sealed class PolicyDecoder
         var document = root is null ? new PolicyDocument() : decoder.Document(root);
         if (decoder._typeErrors.Count > 0)
         {
-            throw new PolicyDecodeException("yaml: unmarshal errors:\n  " + string.Join("\n  ", decoder._typeErrors));
+            throw decoder.Errors();
         }
         return document;
     }
@@ -46,7 +66,7 @@ internal sealed class PolicyDecoder
         }
         if (decoder._typeErrors.Count > 0)
         {
-            throw new PolicyDecodeException("yaml: unmarshal errors:\n  " + string.Join("\n  ", decoder._typeErrors));
+            throw decoder.Errors();
         }
     }
 
@@ -380,7 +400,7 @@ internal sealed class PolicyDecoder
         {
             if (!field(key, value) && _knownFields)
             {
-                _typeErrors.Add(string.Create(CultureInfo.InvariantCulture, $"line {keyNode.Line}: field {key} not found in type {typeName}"));
+                AddError(keyNode, string.Create(CultureInfo.InvariantCulture, $"line {keyNode.Line}: field {key} not found in type {typeName}"));
             }
             return true;
         });
@@ -398,7 +418,7 @@ internal sealed class PolicyDecoder
             var text = KeyText(key);
             if (explicitKeys.TryGetValue(text, out var firstLine))
             {
-                _typeErrors.Add(string.Create(CultureInfo.InvariantCulture,
+                AddError(key, string.Create(CultureInfo.InvariantCulture,
                     $"line {key.Line}: mapping key {YamlScalars.GoQuote(text)} already defined at line {firstLine}"));
             }
             else
@@ -566,6 +586,6 @@ internal sealed class PolicyDecoder
         {
             value = node.Value.Length > 10 ? " `" + node.Value[..7] + "...`" : " `" + node.Value + "`";
         }
-        _typeErrors.Add(string.Create(CultureInfo.InvariantCulture, $"line {node.Line}: cannot unmarshal {tag}{value} into {typeName}"));
+        AddError(node, string.Create(CultureInfo.InvariantCulture, $"line {node.Line}: cannot unmarshal {tag}{value} into {typeName}"));
     }
 }

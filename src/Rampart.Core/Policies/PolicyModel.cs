@@ -190,4 +190,21 @@ public static class ProfileNames
 }
 
 /// <summary>A policy that could not be loaded; <see cref="Exception.Message"/> is the user-facing text (e.g. <c>engine: duplicate policy name "x"</c>).</summary>
-public sealed class PolicyLoadException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class PolicyLoadException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>
+    /// Where the problem is (issue 2: file:line:column), kept out of <see cref="Exception.Message"/>
+    /// because the message text is fixed by the spec (POL-024). "" / 0 when unknown.
+    /// </summary>
+    public string File { get; init; } = "";
+    public int Line { get; init; }
+    public int Column { get; init; }
+
+    /// <summary><c>file:line[:column]</c>, or "" when the loader does not know the line.</summary>
+    public string Location => File.Length == 0 || Line <= 0 ? ""
+        : Column > 0 ? $"{File}:{Line}:{Column}" : $"{File}:{Line}";
+
+    /// <summary>The same error, placed in <paramref name="file"/> (keeps a position it already has).</summary>
+    internal PolicyLoadException In(string file, string? message = null) =>
+        new(message ?? Message, message is null ? InnerException : this) { File = File.Length > 0 ? File : file, Line = Line, Column = Column };
+}

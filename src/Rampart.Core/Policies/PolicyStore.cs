@@ -122,7 +122,7 @@ public static class PolicyStore
         }
         catch (PolicyDecodeException ex)
         {
-            throw new PolicyLoadException($"engine: parse project policy {quoted}: {ex.Message}", ex);
+            throw new PolicyLoadException($"engine: parse project policy {quoted}: {ex.Message}", ex) { File = full, Line = ex.Line, Column = ex.Column };
         }
         try
         {
@@ -130,7 +130,7 @@ public static class PolicyStore
         }
         catch (PolicyLoadException ex)
         {
-            throw new PolicyLoadException($"engine: invalid project policy {quoted}: {ex.Message}", ex);
+            throw ex.In(full, $"engine: invalid project policy {quoted}: {ex.Message}");
         }
         foreach (var policy in doc.Policies)
         {
@@ -251,7 +251,7 @@ public static class PolicyStore
             }
             catch (PolicyDecodeException ex)
             {
-                throw new PolicyLoadException($"engine: parse policy {quoted}: {ex.Message}", ex);
+                throw new PolicyLoadException($"engine: parse policy {quoted}: {ex.Message}", ex) { File = file, Line = ex.Line, Column = ex.Column };
             }
             try
             {
@@ -259,7 +259,7 @@ public static class PolicyStore
             }
             catch (PolicyLoadException ex)
             {
-                throw new PolicyLoadException($"engine: invalid policy file {quoted}: {ex.Message}", ex);
+                throw ex.In(file, $"engine: invalid policy file {quoted}: {ex.Message}");
             }
             if (defaultAction.Length == 0) defaultAction = doc.DefaultAction;
             notify ??= doc.Notify;

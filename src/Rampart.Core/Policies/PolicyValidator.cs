@@ -39,15 +39,15 @@ internal static class PolicyValidator
             var policy = doc.Policies[index];
             if (policy.Name.Length == 0)
             {
-                throw new PolicyLoadException(string.Create(CultureInfo.InvariantCulture, $"engine: policy at index {index} has no name"));
+                throw new PolicyLoadException(string.Create(CultureInfo.InvariantCulture, $"engine: policy at index {index} has no name")) { Line = policy.Line };
             }
             if (!names.Add(policy.Name))
             {
-                throw new PolicyLoadException($"engine: duplicate policy name {YamlScalars.GoQuote(policy.Name)}");
+                throw new PolicyLoadException($"engine: duplicate policy name {YamlScalars.GoQuote(policy.Name)}") { Line = policy.Line };
             }
             var prefix = $"engine: policy {YamlScalars.GoQuote(policy.Name)}: ";
             var matchError = MatchGlobError(policy.Match);
-            if (matchError is not null) throw new PolicyLoadException(prefix + matchError);
+            if (matchError is not null) throw new PolicyLoadException(prefix + matchError) { Line = policy.Line };
 
             var rules = ImmutableArray.CreateBuilder<PolicyRule>(policy.Rules.Length);
             for (var r = 0; r < policy.Rules.Length; r++)
@@ -56,11 +56,11 @@ internal static class PolicyValidator
                 var rulePrefix = prefix + string.Create(CultureInfo.InvariantCulture, $"rule {r}: ");
                 if (!TryParseAction(rule.RawAction, out var action, out var actionError))
                 {
-                    throw new PolicyLoadException(rulePrefix + actionError);
+                    throw new PolicyLoadException(rulePrefix + actionError) { Line = rule.Line };
                 }
                 if (action == RuleAction.Webhook && string.IsNullOrWhiteSpace(rule.Webhook?.Url))
                 {
-                    throw new PolicyLoadException(rulePrefix + "webhook action requires webhook.url");
+                    throw new PolicyLoadException(rulePrefix + "webhook action requires webhook.url") { Line = rule.Line };
                 }
                 if (rule.Webhook is { } hook && hook.Url.Trim().StartsWith("http://", StringComparison.OrdinalIgnoreCase))
                 {
@@ -68,18 +68,18 @@ internal static class PolicyValidator
                 }
                 var regexError = ResponseRegexError(rule.When.ResponseMatches, checkedRegexes, warnings)
                     ?? ResponseRegexError(rule.When.ResponseNotMatches, checkedRegexes, warnings);
-                if (regexError is not null) throw new PolicyLoadException(rulePrefix + regexError);
+                if (regexError is not null) throw new PolicyLoadException(rulePrefix + regexError) { Line = rule.Line };
                 var containsError = CommandContainsError(rule.When);
-                if (containsError is not null) throw new PolicyLoadException(rulePrefix + containsError);
+                if (containsError is not null) throw new PolicyLoadException(rulePrefix + containsError) { Line = rule.Line };
                 var when = rule.When;
                 if (when.CallCount is { } callCount)
                 {
                     var callCountError = CallCountError(callCount, out var window);
-                    if (callCountError is not null) throw new PolicyLoadException(rulePrefix + callCountError);
+                    if (callCountError is not null) throw new PolicyLoadException(rulePrefix + callCountError) { Line = rule.Line };
                     when = when with { CallCount = callCount with { WindowSpan = window } };
                 }
                 var globError = RuleGlobError(rule.When, string.Create(CultureInfo.InvariantCulture, $"rule {r} "));
-                if (globError is not null) throw new PolicyLoadException(prefix + globError);
+                if (globError is not null) throw new PolicyLoadException(prefix + globError) { Line = rule.Line };
                 rules.Add(rule with { Action = action, When = when });
             }
             policies.Add(policy with { Rules = rules.MoveToImmutable(), Source = source });

@@ -28,9 +28,16 @@ public static class PolicyYaml
         }
         catch (PolicyDecodeException ex)
         {
-            throw new PolicyLoadException("engine: parse policy file: " + ex.Message, ex);
+            throw new PolicyLoadException("engine: parse policy file: " + ex.Message, ex) { File = source, Line = ex.Line, Column = ex.Column };
         }
-        return Validate(raw, source);
+        try
+        {
+            return Validate(raw, source);
+        }
+        catch (PolicyLoadException ex) when (ex.File.Length == 0)
+        {
+            throw ex.In(source);
+        }
     }
 
     /// <summary>POL-024 decoding only (no POL-014..POL-022 checks); errors carry no prefix.</summary>
@@ -43,7 +50,7 @@ public static class PolicyYaml
         }
         catch (YamlSyntaxException ex)
         {
-            throw new PolicyDecodeException(ex.Message);
+            throw new PolicyDecodeException(ex.Message) { Line = ex.Line, Column = ex.Column };
         }
         // Go's decoder reports io.EOF for a stream without documents (empty or comments only).
         if (documents.Count == 0) throw new PolicyDecodeException("EOF");
@@ -55,7 +62,7 @@ public static class PolicyYaml
         }
         catch (YamlSyntaxException ex)
         {
-            throw new PolicyDecodeException(ex.Message);
+            throw new PolicyDecodeException(ex.Message) { Line = ex.Line, Column = ex.Column };
         }
         if (count > 1) throw new PolicyDecodeException("policy must contain exactly one YAML document");
         return document;

@@ -52,7 +52,12 @@ internal sealed class YamlNode
 }
 
 /// <summary>A YAML syntax error with a yaml.v3-style message (<c>yaml: line N: problem</c>).</summary>
-internal sealed class YamlSyntaxException(string message) : Exception(message);
+internal sealed class YamlSyntaxException(string message) : Exception(message)
+{
+    /// <summary>Where YamlDotNet stopped (1-based; 0 when unknown) — the message keeps yaml.v3's own line.</summary>
+    public int Line { get; init; }
+    public int Column { get; init; }
+}
 
 /// <summary>Composes YAML text into <see cref="YamlNode"/> documents using YamlDotNet's event parser (AOT-safe).</summary>
 internal static class YamlTree
@@ -82,7 +87,11 @@ internal static class YamlTree
         }
         catch (YamlException ex)
         {
-            throw new YamlSyntaxException(GoStyleMessage(ex, open.Count > 0 ? open.Peek() : 0));
+            throw new YamlSyntaxException(GoStyleMessage(ex, open.Count > 0 ? open.Peek() : 0))
+            {
+                Line = (int)ex.Start.Line,
+                Column = (int)ex.Start.Column,
+            };
         }
         catch (InvalidOperationException)
         {

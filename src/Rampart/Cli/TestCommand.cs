@@ -190,7 +190,7 @@ internal static class TestCommand
         }
         catch (PolicyLoadException e)
         {
-            throw new CommandException($"test: load policy: {e.Message}");
+            throw new CommandException($"test: load policy: {e.Message}{PolicyErrors.Location(e)}");
         }
 
         var cases = suite.Cases;
@@ -502,7 +502,7 @@ internal static class TestCommand
         }
         catch (PolicyLoadException e)
         {
-            throw new CommandException($"test: load policy: {e.Message}");
+            throw new CommandException($"test: load policy: {e.Message}{PolicyErrors.Location(e)}");
         }
     }
 

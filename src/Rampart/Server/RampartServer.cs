@@ -125,7 +125,7 @@ public sealed class RampartServer : IAsyncDisposable
         catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
         {
             await app.DisposeAsync();
-            throw new ServeException("serve: create engine: " + e.Message, e);
+            throw new ServeException("serve: create engine: " + e.Message + (e is PolicyLoadException load ? Cli.PolicyErrors.Location(load) : ""), e);
         }
         if (policy.Sources.IsEmbedded)
             stderr.WriteLine("serve: using embedded standard policy (no config file found — create one with 'rampart init')");

@@ -283,6 +283,23 @@ public sealed class TestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broken_policy_is_reported_with_its_file_line_and_column()
+    {
+        var policy = Write("broken.yaml", "version: \"1\"\npolicies:\n  - name: a\n    rulez: []\n");
+        var result = await RunTest("--config", policy, "ls");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            "test: load policy: engine: parse policy file: yaml: unmarshal errors:\n  line 4: field rulez not found in type engine.Policy\n" +
+            $"  (first error at {policy}:4:5)",
+            result.Stderr.Replace("\r\n", "\n").Trim());
+
+        var regex = Write("regex.yaml", "version: \"1\"\npolicies:\n  - name: a\n    rules:\n      - action: deny\n        when: { response_matches: [\"(abc\"] }\n");
+        var explained = await RampartProcess.RunAsync(["policy", "explain", "--config", regex, "ls"], env: Env(), workdir: _temp.FullName);
+        Assert.Equal(1, explained.ExitCode);
+        Assert.EndsWith($" (at {regex}:5)", explained.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task Path_flag_tests_a_read_call()
     {
         foreach (var args in new[] { new[] { "--tool", "read", "--path", "~/.ssh/id_rsa" }, ["--path=~/.ssh/id_rsa"], ["--tool", "read", "~/.ssh/id_rsa"] })
