@@ -51,9 +51,9 @@ internal static class CallInputs
         return "";
     }
 
-    // GetString materialises a new string on every call: read it once.
+    // Reading the text materialises a new string every time: read it once.
     static string? NonBlankString(JsonElement v) =>
-        v.ValueKind == JsonValueKind.String && v.GetString() is { } s && !string.IsNullOrWhiteSpace(s) ? s : null;
+        v.ValueKind == JsonValueKind.String && JsonText.String(v) is var s && !string.IsNullOrWhiteSpace(s) ? s : null;
 
     public static string Command(ToolCall call, string toolClass) =>
         Lookup(call, IsExecLike(toolClass) ? ExecKeys : CommandKey);
@@ -136,7 +136,7 @@ internal static class CallInputs
     {
         if (v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return false;
         if (v.ValueKind != JsonValueKind.String) return true;
-        Add(v.GetString()!, ref first, ref conflict);
+        Add(JsonText.String(v), ref first, ref conflict);
         return false;
     }
 

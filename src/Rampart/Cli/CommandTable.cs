@@ -10,6 +10,7 @@ internal static class CommandTable
     [
         new("version", "Print the version", VersionCommand.RunAsync),
         new("serve", "Run the policy decision service", ServeCommand.RunAsync),
+        new("health", "Exit 0 when a running serve answers its health probe", HealthCommand.RunAsync),
         new("token", "Show or manage the admin token and per-agent tokens", TokenCommand.RunAsync),
         new("test", "Run policy tests or test one call", TestCommand.RunAsync),
         new("policy", "Lint and inspect policies", PolicyCommand.RunAsync),

@@ -16,11 +16,14 @@ internal static class ServeCommand
         new("cef", IsBool: true), new("resolve-base-url"), new("signing-key"), new("tls-cert"), new("tls-key"),
         new("tls-auto", IsBool: true), new("background", IsBool: true, Short: 'b'), new("no-openclaw-bridge", IsBool: true),
         new("verbose", IsBool: true), new("log-format"), new("help", IsBool: true, Short: 'h'),
+        new("allow-root", IsBool: true),
     ];
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] is "install" or "uninstall") return await ServeInstallCommand.RunAsync(args);
         ServeOptions options;
+        bool allowRoot;
         try
         {
             var parsed = CliArgs.Parse(args, Flags);
@@ -30,6 +33,7 @@ internal static class ServeCommand
                 return 0;
             }
             options = ToOptions(parsed);
+            allowRoot = parsed.Bool("allow-root");
         }
         catch (CliUsageException e)
         {
@@ -46,6 +50,15 @@ internal static class ServeCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
+        // SEC-061: deployment checks before anything is loaded; only running as root is fatal.
+        var refused = false;
+        foreach (var finding in StartupChecks.ForCurrentProcess().Inspect(options, allowRoot))
+        {
+            Console.Error.WriteLine(finding.Message);
+            refused |= finding.IsFatal;
+        }
+        if (refused) return 1;
+
         RampartServer server;
         try
         {
@@ -56,6 +69,9 @@ internal static class ServeCommand
             Console.Error.WriteLine(e.Message);
             return 1;
         }
+        // Type=notify: ready only now that the listener accepts requests (CLI-013).
+        var systemd = SystemdNotify.FromEnvironment();
+        systemd.Ready(server.Port > 0 ? $"serving on {options.Address}:{server.Port}" : "watching policies");
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -64,6 +80,7 @@ internal static class ServeCommand
         {
             // SIGINT/SIGTERM: graceful shutdown (CLI-016).
         }
+        systemd.Stopping();
         await server.StopAsync();
         return 0;
     }
@@ -144,5 +161,9 @@ internal static class ServeCommand
         w.WriteLine("  --metrics                  serve Prometheus metrics on /metrics (admin token)");
         w.WriteLine("  --log-format <f>           text | json (default text; json suits journald)");
         w.WriteLine("  --verbose                  debug logging");
+        w.WriteLine("  --allow-root               run even as root (refused by default: run it as rampart-svc)");
+        w.WriteLine();
+        w.WriteLine("  rampart serve install --system [--agent-user USER] [--dry-run]   user-separated system service");
+        w.WriteLine("  rampart serve uninstall --system                                 remove the service (keeps audit data)");
     }
 }

@@ -87,10 +87,11 @@ public sealed class ServeCommandTests
         var home = Directory.CreateTempSubdirectory("rampart-serve-home-").FullName;
         try
         {
-            var result = await RampartProcess.RunAsync(["serve", "--config", Path.Combine(home, "missing.yaml"), "--port", "0"],
+            var result = await RampartProcess.RunAsync(["serve", "--config", Path.Combine(home, "missing.yaml"), "--port", "0", "--allow-root"],
                 env: new Dictionary<string, string?> { ["HOME"] = home });
             Assert.Equal(1, result.ExitCode);
-            Assert.StartsWith("serve: create engine: ", result.Stderr.Trim());
+            // The last line: as root (CI), the --allow-root warning (SEC-061) comes first.
+            Assert.StartsWith("serve: create engine: ", result.Stderr.Trim().Split('\n')[^1]);
         }
         finally
         {
@@ -103,7 +104,7 @@ public sealed class ServeCommandTests
     {
         var home = Directory.CreateTempSubdirectory("rampart-serve-home-").FullName;
         var port = FreePort();
-        var psi = new ProcessStartInfo(RampartProcess.BinaryPath, ["serve", "--port", port.ToString(), "--log-format", "json"])
+        var psi = new ProcessStartInfo(RampartProcess.BinaryPath, ["serve", "--port", port.ToString(), "--log-format", "json", "--allow-root"])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
