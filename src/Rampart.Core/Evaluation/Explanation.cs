@@ -67,11 +67,19 @@ public sealed partial class CompiledPolicySet
         var decision = Evaluate(call, options, now, counter, recorder);
         // Policies after a deny are never walked by the engine; run them through the same rule
         // matching on a fresh context so the explanation can still show what they would have said.
-        var rest = new CallContext(call, now, counter) { Trace = recorder };
-        foreach (var policy in recorder.Unreached())
+        var rest = CallContext.Rent(call, now, counter);
+        rest.Trace = recorder;
+        try
         {
-            recorder.BeginUnreached(policy);
-            FiringRule(policy, rest);
+            foreach (var policy in recorder.Unreached())
+            {
+                recorder.BeginUnreached(policy);
+                FiringRule(policy, rest);
+            }
+        }
+        finally
+        {
+            CallContext.Return(rest);
         }
         return new Explanation(decision, recorder.Build());
     }
