@@ -106,12 +106,25 @@ internal sealed class ExplanationRecorder : IEvaluationTrace
 
     public void InScope(ReadOnlySpan<CompiledPolicy> sorted) => _inScope = sorted.ToArray();
 
-    public IEnumerable<CompiledPolicy> Unreached()
+    /// <summary>The policies after the first one whose firing rule denies: the walk stops there (POL-036).</summary>
+    public List<CompiledPolicy> Unreached()
     {
+        var result = new List<CompiledPolicy>();
+        var stopped = false;
         foreach (var p in _inScope)
         {
-            if (!_rules.ContainsKey(p)) yield return p;
+            if (stopped)
+            {
+                result.Add(p);
+                continue;
+            }
+            if (!_rules.TryGetValue(p, out var rules)) continue;
+            foreach (var r in rules)
+            {
+                if (r.Outcome == RuleOutcome.Fired && r.Action is RuleAction.Deny or RuleAction.Invalid) stopped = true;
+            }
         }
+        return result;
     }
 
     public void BeginUnreached(CompiledPolicy policy)

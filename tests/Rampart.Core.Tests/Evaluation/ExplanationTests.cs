@@ -151,6 +151,27 @@ public sealed class ExplanationTests
     }
 
     [Fact]
+    public void A_policy_without_rules_is_reached_when_nothing_denies()
+    {
+        var yaml = """
+            version: "1"
+            default_action: allow
+            policies:
+              - name: empty
+                match: { tool: exec }
+              - name: watcher
+                match: { tool: exec }
+                rules:
+                  - action: watch
+                    when: { command_matches: ["git *"] }
+            """;
+        var e = Compile(yaml).Explain(Exec("git push"), default, Now);
+        Assert.Equal(DecisionAction.Watch, e.Decision.Action);
+        Assert.All(e.Policies, p => Assert.True(p.WasReached, p.Name));
+        Assert.Empty(e.Policies[0].Rules);
+    }
+
+    [Fact]
     public void Rule_that_does_not_match_reports_the_failing_field()
     {
         var e = Compile(DenyRoot).Explain(Exec("git status"), default, Now);
