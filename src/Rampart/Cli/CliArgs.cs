@@ -110,6 +110,16 @@ internal sealed class CliArgs
         return n;
     }
 
+    /// <summary>A finite floating-point flag; a malformed value is a usage error naming the flag.</summary>
+    public double Double(string name, double fallback)
+    {
+        var text = String(name);
+        if (text is null) return fallback;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) || !double.IsFinite(n))
+            throw new CliUsageException($"invalid argument \"{text}\" for \"--{name}\" flag: expected a number");
+        return n;
+    }
+
     static CliFlag? Find(IReadOnlyList<CliFlag> flags, string name, bool isLong)
     {
         foreach (var f in flags)
