@@ -39,20 +39,20 @@ internal static class CallInputs
     {
         foreach (var key in keys)
         {
-            if (call.Params.TryGetValue(key, out var v) && IsNonBlankString(v)) return v.GetString()!;
+            if (call.Params.TryGetValue(key, out var v) && IsNonBlankString(v)) return JsonText.String(v);
         }
         if (call.Input is { } input)
         {
             foreach (var key in keys)
             {
-                if (input.TryGetValue(key, out var v) && IsNonBlankString(v)) return v.GetString()!;
+                if (input.TryGetValue(key, out var v) && IsNonBlankString(v)) return JsonText.String(v);
             }
         }
         return "";
     }
 
     static bool IsNonBlankString(JsonElement v) =>
-        v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString());
+        v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(JsonText.String(v));
 
     public static string Command(ToolCall call, string toolClass) =>
         Lookup(call, IsExecLike(toolClass) ? ExecKeys : CommandKey);
@@ -115,7 +115,7 @@ internal static class CallInputs
     {
         if (v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return false;
         if (v.ValueKind != JsonValueKind.String) return true;
-        Add(v.GetString()!, ref first, ref conflict);
+        Add(JsonText.String(v), ref first, ref conflict);
         return false;
     }
 

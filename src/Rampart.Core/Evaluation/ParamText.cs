@@ -9,7 +9,7 @@ public static class ParamText
 {
     public static string Format(JsonElement value)
     {
-        if (value.ValueKind == JsonValueKind.String) return value.GetString() ?? "";
+        if (value.ValueKind == JsonValueKind.String) return JsonText.String(value);
         var sb = new StringBuilder();
         Append(sb, value);
         return sb.ToString();
@@ -20,7 +20,7 @@ public static class ParamText
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                sb.Append(value.GetString());
+                sb.Append(JsonText.String(value));
                 break;
             case JsonValueKind.True:
                 sb.Append("true");
@@ -49,7 +49,7 @@ public static class ParamText
             case JsonValueKind.Object:
                 // Go decodes into a map (the last duplicate key wins) and prints keys in sorted order.
                 var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-                foreach (var property in value.EnumerateObject()) entries[property.Name] = property.Value;
+                foreach (var property in value.EnumerateObject()) entries[JsonText.Name(property)] = property.Value;
                 var keys = new List<string>(entries.Keys);
                 keys.Sort(CompareUtf8);
                 sb.Append("map[");

@@ -131,7 +131,7 @@ internal static class YamlTree
                     Kind = YamlKind.Sequence, Tag = ShortenTag(seq.Tag),
                     Line = (int)seq.Start.Line, Column = (int)seq.Start.Column,
                 };
-                open.Push(node.Line);
+                Open(open, node.Line);
                 while (!parser.TryConsume<SequenceEnd>(out _)) node.Items.Add(ReadNode(parser, anchors, open));
                 open.Pop();
                 Complete(node);
@@ -146,7 +146,7 @@ internal static class YamlTree
                     Kind = YamlKind.Mapping, Tag = ShortenTag(map.Tag),
                     Line = (int)map.Start.Line, Column = (int)map.Start.Column,
                 };
-                open.Push(node.Line);
+                Open(open, node.Line);
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
                     node.Items.Add(ReadNode(parser, anchors, open));
@@ -160,6 +160,25 @@ internal static class YamlTree
             default:
                 throw new YamlSyntaxException("yaml: unexpected " + current.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// POL-024: nesting deeper than this is a syntax error. yaml.v3 stops at 10 000 levels; the tree here
+    /// (and the decoder's walks over it) recurse once per level at roughly half a KiB of stack each, so
+    /// 10 000 levels overflow a thread-pool thread's stack and kill the process — a 40 KiB file of
+    /// <c>[</c> did (fuzz finding, issue 8). A policy nests about eight levels deep (a test case's
+    /// params a few more), so any file this deep fails to load in upstream too, only with a type
+    /// error instead of this message.
+    /// </summary>
+    internal const int MaxDepth = 256;
+
+    static void Open(Stack<int> open, int line)
+    {
+        if (open.Count >= MaxDepth)
+        {
+            throw new YamlSyntaxException(string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: exceeded max depth of {MaxDepth}"));
+        }
+        open.Push(line);
     }
 
     /// <summary>

@@ -92,7 +92,7 @@ public static class McpToolClasses
             foreach (var param in WrappedNameParams)
             {
                 if (toolInput.TryGetValue(param, out var value) && value.ValueKind == JsonValueKind.String &&
-                    value.GetString() is { Length: > 0 } wrapped)
+                    Evaluation.JsonText.String(value) is { Length: > 0 } wrapped)
                 {
                     Consider(wrapped, ref best);
                 }

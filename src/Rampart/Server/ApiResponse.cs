@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,20 @@ internal static class ApiResponse
         response.ContentLength = bytes.Length + 1;
         await response.Body.WriteAsync(bytes, context.RequestAborted);
         await response.Body.WriteAsync(Newline, context.RequestAborted);
+    }
+
+    /// <summary>A body written by hand (audit events embedded verbatim, sorted count maps), with the same conventions.</summary>
+    public static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            write(w);
+        buffer.Write(Newline);
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
     public static Task ErrorAsync(HttpContext context, int status, string message) =>

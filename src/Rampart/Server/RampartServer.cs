@@ -231,6 +231,9 @@ public sealed class RampartServer : IAsyncDisposable
         });
         new StatusEndpoints(service).Map(app);
         new ToolEndpoints(service).Map(app);
+        new ClaudeHookEndpoint(service).Map(app);
+        new AuditEndpoints(service).Map(app);
+        new RuleEndpoints(service).Map(app);
         new PolicyEndpoints(service).Map(app);
         new Approvals.ApprovalEndpoints(service).Map(app);
         new EventStreamEndpoint(service, app.Lifetime).Map(app);

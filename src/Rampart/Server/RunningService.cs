@@ -16,6 +16,8 @@ internal sealed class RunningService(
     ILogger log)
 {
     public ServeOptions Options { get; } = options;
+    /// <summary>Credential checks for routes that answer refusals in their own format (the Claude Code hook route).</summary>
+    public Authenticator Authenticator { get; } = authenticator;
     public LivePolicy Policy { get; } = policy;
     public DecisionRecorder Recorder { get; } = recorder;
     public DecisionMetrics Metrics { get; } = metrics;
@@ -38,7 +40,7 @@ internal sealed class RunningService(
             token = q[0];
             Log.LogWarning("event stream authenticated with a ?token= query parameter; prefer the Authorization header");
         }
-        var result = authenticator.Authenticate(token, scope);
+        var result = Authenticator.Authenticate(token, scope);
         if (result.Caller is null)
         {
             await ApiResponse.ErrorAsync(context, result.Status, result.Error);

@@ -23,6 +23,7 @@ internal sealed class ToolEndpoints(RunningService service)
     {
         app.MapPost("/v1/tool/{toolName}", service.Authorized(TokenScopes.Eval, ToolAsync));
         app.MapPost("/v1/preflight/{toolName}", service.Authorized(TokenScopes.Eval, PreflightAsync));
+        app.MapPost("/v1/response/{toolName}", service.Authorized(TokenScopes.Eval, ResponseAsync));
     }
 
     /// <summary>API-025.</summary>
@@ -152,6 +153,99 @@ internal sealed class ToolEndpoints(RunningService service)
             response.Response = RedactedResponse;
         }
         return true;
+    }
+
+    /// <summary>
+    /// <c>POST /v1/response/{tool}</c> (CLI-082, project addition): the response phase of the tool
+    /// route on its own, for hooks that see the output after the tool ran (PostToolUse). Same body
+    /// as the tool route; <c>response</c> carries the output. The answer is the tool route's
+    /// response-phase body (API-028), and one response-phase audit record is written (AUD-061).
+    /// </summary>
+    /// <remarks>
+    /// CLI-082 cites API-130 for this route, but API-130 is the dashboard; this follows the tool
+    /// route instead: eval scope (SEC-012), per-agent effects (API-013), the route is an execution
+    /// boundary like the tool route, so <c>enforce</c> is accepted but the service mode alone decides,
+    /// and an audit failure in enforce mode is 503. The output is not echoed back (unlike API-028):
+    /// a 1 MiB output would make the answer larger than the hook's 1 MiB read limit; an enforced
+    /// deny carries only the redaction marker as <c>response</c>.
+    /// </remarks>
+    async Task ResponseAsync(HttpContext context, Caller caller)
+    {
+        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
+        if (!body.IsOk)
+        {
+            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
+            return;
+        }
+        using var document = body.Document!;
+        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
+            return;
+        }
+        if (!TryToolName(context, out var tool, out error) || !CallPreparation.TryPrepare(tool, request, out var args, out error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, error.StartsWith("invalid tool name", StringComparison.Ordinal) ? error : "invalid tool input: " + error);
+            return;
+        }
+        ApplyCaller(caller, request);
+        if (request.Verification)
+        {
+            await ApiResponse.ErrorAsync(context, 400, "verification mode is only available on the preflight endpoint");
+            return;
+        }
+
+        var call = BuildCall(tool, request, args);
+        var mode = service.Mode;
+        var output = request.Response;
+        Decision verdict;
+        if (mode == ServiceMode.Disabled)
+        {
+            verdict = Disabled();
+        }
+        else
+        {
+            var watch = Stopwatch.StartNew();
+            verdict = service.Policy.Engine.EvaluateResponse(call, output);
+            if (verdict.EvalDuration <= TimeSpan.Zero) verdict = verdict with { EvalDuration = watch.Elapsed };
+        }
+        var denied = verdict.Action == DecisionAction.Deny;
+
+        var phase = new Dictionary<string, JsonElement>(args.Params, StringComparer.Ordinal)
+        {
+            ["rampart_phase"] = CallPreparation.Str("response"),
+            ["response_bytes"] = JsonSerializer.SerializeToElement(Encoding.UTF8.GetByteCount(output), ApiJsonContext.Default.Int32),
+        };
+        List<string> flags = [];
+        if (mode != ServiceMode.Disabled) flags.Add("response-evaluated");
+        if (denied) flags.Add(mode == ServiceMode.Enforce ? "response-redacted" : "response-observed-deny");
+        var recorded = await service.Recorder.RecordAsync(new DecisionRecord(call, verdict, phase, flags), context.RequestAborted);
+        if (recorded.Failed && mode == ServiceMode.Enforce)
+        {
+            await RefuseForAuditAsync(context, recorded, "audit storage is unavailable; refusing tool response");
+            return;
+        }
+
+        var response = BaseBody(verdict, recorded.AuditId);
+        if (denied && mode == ServiceMode.Enforce)
+        {
+            response.Response = RedactedResponse;
+        }
+        else if (mode == ServiceMode.Monitor)
+        {
+            response.Enforced = false;
+            if (denied)
+            {
+                response.Allowed = true;
+                response.Decision = "allow";
+                response.Message = MonitorMessage(verdict);
+                response.ResponsePolicyDecision = verdict.Action.ToWire();
+                response.ResponsePolicyMessage = verdict.Message;
+                response.ResponseEvalDurationUs = Micros(verdict.EvalDuration);
+                response.ResponsePolicy = verdict.Policy.Length == 0 ? null : verdict.Policy;
+            }
+        }
+        await ApiResponse.WriteAsync(context, 200, response, ApiJsonContext.Default.ToolBody);
     }
 
     /// <summary>API-030.</summary>

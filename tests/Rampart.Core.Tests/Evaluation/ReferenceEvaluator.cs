@@ -8,8 +8,8 @@ namespace Rampart.Core.Tests.Evaluation;
 /// <summary>
 /// A slow, literal reading of POLICY.md §4–§5 for the differential test: no index, no compiled
 /// sets, every pattern matched through <see cref="Glob"/> each time, every derived value
-/// recomputed where the spec mentions it. Only valid for in-scope lists of at most 12 policies,
-/// where Go's sort equals a stable sort (POL-034).
+/// recomputed where the spec mentions it. Policies are ordered by <see cref="Properties.GoSortReference"/>
+/// (POL-034), so lists of any length are valid.
 /// </summary>
 internal static class ReferenceEvaluator
 {
@@ -22,8 +22,9 @@ internal static class ReferenceEvaluator
             RuleAction.Watch => DecisionAction.Watch,
             _ => DecisionAction.Deny,
         };
-        var inScope = config.Policies.Where(p => p.Enabled && InScope(p, call)).OrderBy(p => p.EffectivePriority).ToList();
-        if (inScope.Count > 12) throw new InvalidOperationException("reference evaluator only handles ≤ 12 in-scope policies");
+        var inScope = config.Policies.Where(p => p.Enabled && InScope(p, call)).ToList();
+        // POL-034: Go's unstable sort.Slice, from an independent transcription (stable for ≤ 12 entries).
+        Properties.GoSortReference.Slice(inScope, (x, y) => x.EffectivePriority < y.EffectivePriority);
 
         (DecisionAction, string, string[])? durable = null;
         foreach (var p in inScope)

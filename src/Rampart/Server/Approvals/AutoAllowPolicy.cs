@@ -90,6 +90,79 @@ internal sealed class AutoAllowPolicy(string path)
         OwnerOnlyFile.Replace(FilePath, Encoding.UTF8.GetBytes(text));
     }
 
+    /// <summary>
+    /// API-060: one entry per policy of the file, in file order; empty when the file is missing.
+    /// Throws <see cref="IOException"/> or <see cref="PolicyLoadException"/> when it cannot be read or parsed.
+    /// </summary>
+    public IReadOnlyList<AutoAllowedRule> List()
+    {
+        var bytes = OwnerOnlyFile.ReadAllBytes(FilePath, PolicyYaml.MaxFileBytes);
+        if (bytes is null || bytes.Length == 0) return [];
+        var document = PolicyYaml.Parse(Encoding.UTF8.GetString(bytes), FilePath);
+        var rules = new List<AutoAllowedRule>(document.Policies.Length);
+        for (var i = 0; i < document.Policies.Length; i++)
+        {
+            var policy = document.Policies[i];
+            var when = policy.Rules.IsDefaultOrEmpty ? Condition.Unconditional : policy.Rules[0].When;
+            rules.Add(new AutoAllowedRule(
+                i,
+                policy.Match.Tools.IsDefaultOrEmpty ? "" : policy.Match.Tools[0],
+                when.CommandMatches.IsDefaultOrEmpty ? "" : when.CommandMatches[0],
+                when.PathMatches.IsDefaultOrEmpty ? "" : when.PathMatches[0],
+                policy.Name,
+                CreatedOf(policy.Name)));
+        }
+        return rules;
+    }
+
+    /// <summary>
+    /// API-061: removes the policy named exactly <paramref name="name"/> under the file's lock, deleting
+    /// the file when no policy is left. False when there is no such policy (or no file).
+    /// </summary>
+    public bool Remove(string name)
+    {
+        if (!File.Exists(FilePath) && new FileInfo(FilePath).LinkTarget is null) return false;
+        using var _ = FileLock.Acquire(FilePath, TimeSpan.FromSeconds(5));
+        var existing = OwnerOnlyFile.ReadAllBytes(FilePath, PolicyYaml.MaxFileBytes);
+        if (existing is null || existing.Length == 0) return false;
+        var stream = new YamlStream();
+        stream.Load(new StringReader(Encoding.UTF8.GetString(existing)));
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root
+            || !root.Children.TryGetValue(new YamlScalarNode("policies"), out var node) || node is not YamlSequenceNode policies)
+            return false;
+        var index = -1;
+        for (var i = 0; i < policies.Children.Count; i++)
+        {
+            if (policies[i] is YamlMappingNode p && TryChild(p, "name", out YamlScalarNode? n) && n!.Value == name) { index = i; break; }
+        }
+        if (index < 0) return false;
+        policies.Children.RemoveAt(index);
+        if (policies.Children.Count == 0)
+        {
+            File.Delete(FilePath);
+            return true;
+        }
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+        var text = writer.ToString();
+        PolicyYaml.Parse(text, FilePath);
+        OwnerOnlyFile.Replace(FilePath, Encoding.UTF8.GetBytes(text));
+        return true;
+    }
+
+    /// <summary>The time in the last <c>-</c>-separated part of a name that reads as <c>yyyyMMddTHHmmssZ</c> (API-060), or null.</summary>
+    internal static DateTimeOffset? CreatedOf(string name)
+    {
+        var parts = name.Split('-');
+        for (var i = parts.Length - 1; i >= 0; i--)
+        {
+            if (DateTime.TryParseExact(parts[i], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+                return new DateTimeOffset(t, TimeSpan.Zero);
+        }
+        return null;
+    }
+
     static string Literal(ToolCall call)
     {
         string[] keys = call.Tool == "exec" ? ["command"] : ["path", "file_path"];
@@ -160,3 +233,6 @@ internal sealed class AutoAllowPolicy(string path)
 
     static YamlScalarNode Quoted(string value) => new(value) { Style = ScalarStyle.DoubleQuoted };
 }
+
+/// <summary>One always-allow policy as <c>GET /v1/rules/auto-allowed</c> lists it (API-060).</summary>
+internal sealed record AutoAllowedRule(int Index, string Tool, string CommandPattern, string PathPattern, string Name, DateTimeOffset? Created);
