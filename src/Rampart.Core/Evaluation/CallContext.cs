@@ -5,11 +5,44 @@ namespace Rampart.Core.Evaluation;
 /// <summary>
 /// Everything one evaluation derives from its call, computed at most once and shared by every rule
 /// that asks (accessors eagerly — the size check needs them — shell analysis, candidates and path
-/// spellings lazily). One instance per evaluation; never shared between threads.
+/// spellings lazily). Rented per evaluation from a per-thread slot and reset, so the hot path does
+/// not allocate it; never shared between threads, and nothing a decision carries points into it.
 /// </summary>
 internal sealed class CallContext
 {
-    public CallContext(ToolCall call, DateTimeOffset now, CallCounter? counter)
+    [ThreadStatic] static CallContext? t_free;
+
+    // Caches that grew past this on one huge command are dropped instead of kept for the thread's life.
+    const int MaxRetainedEntries = 64;
+
+    static readonly string[] NoStrings = [];
+
+    readonly string[] _plainComponents = new string[1];
+    readonly CommandForms _rawForms;
+    readonly CandidateForms _rawCandidate;
+
+    CallContext()
+    {
+        _rawForms = new CommandForms(this);
+        _rawCandidate = new CandidateForms();
+    }
+
+    /// <summary>A reset context for <paramref name="call"/>; hand it back with <see cref="Return"/>.</summary>
+    public static CallContext Rent(ToolCall call, DateTimeOffset now, CallCounter? counter)
+    {
+        var ctx = t_free ?? new CallContext();
+        t_free = null;
+        ctx.Reset(call, now, counter);
+        return ctx;
+    }
+
+    public static void Return(CallContext ctx)
+    {
+        ctx.Clear();
+        t_free = ctx;
+    }
+
+    void Reset(ToolCall call, DateTimeOffset now, CallCounter? counter)
     {
         Call = call;
         Now = now;
@@ -23,18 +56,50 @@ internal sealed class CallContext
         Workdir = CallInputs.Workdir(call);
     }
 
-    public ToolCall Call { get; }
-    public DateTimeOffset Now { get; }
-    public CallCounter? Counter { get; }
-    public string ToolClass { get; }
-    public string Command { get; }
-    public string Path { get; }
-    public string Url { get; }
-    public string Domain { get; }
-    public string Workdir { get; }
+    void Clear()
+    {
+        Call = null!;
+        Counter = null;
+        Command = Path = Url = Domain = Workdir = ToolClass = "";
+        _plain = PlainState.Unknown;
+        _plainComponents[0] = null!;
+        _analysis = null;
+        _commandLower = null;
+        _normalizedRaw = null;
+        _normalizedLower = null;
+        _envNames = null;
+        _pathCandidates = null;
+        _hostCaseFold = null;
+        _rawForms.Clear();
+        _rawCandidate.Clear();
+        Drop(ref _forms);
+        Drop(ref _candidates);
+        Drop(ref _paramTextLower);
+    }
 
+    static void Drop<T>(ref Dictionary<string, T>? cache)
+    {
+        if (cache is null) return;
+        if (cache.Count > MaxRetainedEntries) cache = null;
+        else cache.Clear();
+    }
+
+    public ToolCall Call { get; private set; } = null!;
+    public DateTimeOffset Now { get; private set; }
+    public CallCounter? Counter { get; private set; }
+    public string ToolClass { get; private set; } = "";
+    public string Command { get; private set; } = "";
+    public string Path { get; private set; } = "";
+    public string Url { get; private set; } = "";
+    public string Domain { get; private set; } = "";
+    public string Workdir { get; private set; } = "";
+
+    enum PlainState : byte { Unknown, Plain, Shell }
+
+    PlainState _plain;
     CommandAnalysis? _analysis;
     string? _commandLower;
+    string? _normalizedRaw;
     string? _normalizedLower;
     IReadOnlyList<string>? _envNames;
     IReadOnlyList<string>? _pathCandidates;
@@ -43,31 +108,72 @@ internal sealed class CallContext
     Dictionary<string, CandidateForms>? _candidates;
     Dictionary<string, string>? _paramTextLower;
 
-    /// <summary>POL-082 analysis of the raw command.</summary>
-    public CommandAnalysis Analysis => _analysis ??= CommandAnalysis.Of(Command);
+    /// <summary>The command is its own normalised form, only component and only candidate (see <see cref="PlainCommand"/>).</summary>
+    public bool IsPlainCommand
+    {
+        get
+        {
+            if (_plain == PlainState.Unknown) _plain = PlainCommand.Is(Command) ? PlainState.Plain : PlainState.Shell;
+            return _plain == PlainState.Plain;
+        }
+    }
+
+    /// <summary>POL-082 analysis of the raw command (only computed for commands that are not plain).</summary>
+    CommandAnalysis Analysis => _analysis ??= CommandAnalysis.Of(Command);
+
+    /// <summary>POL-082: Normalize(raw), or raw when that is empty.</summary>
+    public string Normalized => IsPlainCommand ? Command : Analysis.Normalized;
+
+    /// <summary>POL-082: more than one segment or an embedded command.</summary>
+    public bool IsComposite => !IsPlainCommand && Analysis.IsComposite;
+
+    /// <summary>POL-082: the executed components granting rules must all cover (iterate by index).</summary>
+    public IReadOnlyList<string> Components
+    {
+        get
+        {
+            if (!IsPlainCommand) return Analysis.Components;
+            _plainComponents[0] = Command;
+            return _plainComponents;
+        }
+    }
+
+    /// <summary>POL-083 step 1 candidates of the raw command, reusing its analysis.</summary>
+    internal IReadOnlyList<string> RawRestrictiveCandidates() => ShellForms.RestrictiveCandidates(Analysis);
 
     public string CommandLower => _commandLower ??= Command.ToLowerInvariant();
 
+    /// <summary>ShellText.Normalize(raw): "" when the command normalises to nothing (unlike <see cref="Normalized"/>).</summary>
+    public string NormalizedRaw => _normalizedRaw ??= IsPlainCommand ? Command : ShellText.Normalize(Command);
+
     /// <summary>POL-051: lower-cased Normalize(raw) (the §8.5 form, "" when it normalises to nothing).</summary>
-    public string NormalizedLower => _normalizedLower ??= ShellText.Normalize(Command).ToLowerInvariant();
+    public string NormalizedLower => _normalizedLower ??= IsPlainCommand ? CommandLower : NormalizedRaw.ToLowerInvariant();
 
-    /// <summary>POL-091 assigned variable names of the command.</summary>
-    public IReadOnlyList<string> EnvNames => _envNames ??= ShellForms.EnvAssignmentNames(Command);
+    /// <summary>POL-091 assigned variable names of the command (iterate by index).</summary>
+    public IReadOnlyList<string> EnvNames =>
+        _envNames ??= IsPlainCommand ? NoStrings : ShellForms.EnvAssignmentNames(Command);
 
-    /// <summary>POL-066 path candidates (empty when there is no path).</summary>
+    /// <summary>POL-066 path candidates (empty when there is no path; iterate by index).</summary>
     public IReadOnlyList<string> PathCandidates =>
-        _pathCandidates ??= Path.Length == 0 ? [] : PathNames.Candidates(Path, Workdir);
+        _pathCandidates ??= Path.Length == 0 ? NoStrings : PathNames.Candidates(Path, Workdir);
 
     /// <summary>POL-050 host-case rule: the raw command's first word is a cmd.exe or PowerShell wrapper.</summary>
-    public bool HostCaseFold => _hostCaseFold ??= ShellText.WrapperDialect(Command) is ShellDialect.Cmd or ShellDialect.PowerShell;
+    public bool HostCaseFold =>
+        _hostCaseFold ??= !IsPlainCommand && ShellText.WrapperDialect(Command) is ShellDialect.Cmd or ShellDialect.PowerShell;
 
     /// <summary>Restrictive forms of the raw command or of one of its components (cached by text).</summary>
     public CommandForms FormsOf(string command)
     {
+        if (string.Equals(command, Command, StringComparison.Ordinal))
+        {
+            if (!_rawForms.IsSet) _rawForms.SetRaw(Command, IsPlainCommand);
+            return _rawForms;
+        }
         _forms ??= new Dictionary<string, CommandForms>(StringComparer.Ordinal);
         if (!_forms.TryGetValue(command, out var forms))
         {
-            forms = new CommandForms(this, command);
+            forms = new CommandForms(this);
+            forms.SetComponent(command);
             _forms[command] = forms;
         }
         return forms;
@@ -75,10 +181,16 @@ internal sealed class CallContext
 
     public CandidateForms CandidateOf(string candidate)
     {
+        if (IsPlainCommand && string.Equals(candidate, Command, StringComparison.Ordinal))
+        {
+            if (!_rawCandidate.IsSet) _rawCandidate.Set(Command, plain: true);
+            return _rawCandidate;
+        }
         _candidates ??= new Dictionary<string, CandidateForms>(StringComparer.Ordinal);
         if (!_candidates.TryGetValue(candidate, out var forms))
         {
-            forms = new CandidateForms(candidate);
+            forms = new CandidateForms();
+            forms.Set(candidate, plain: false);
             _candidates[candidate] = forms;
         }
         return forms;
@@ -99,20 +211,48 @@ internal sealed class CallContext
 }
 
 /// <summary>A command (raw or one executed component) with its POL-083 step-1 candidate list.</summary>
-internal sealed class CommandForms(CallContext context, string text)
+internal sealed class CommandForms(CallContext context)
 {
     CandidateForms[]? _candidates;
+    readonly CandidateForms[] _plainCandidates = new CandidateForms[1];
+    bool _isRaw;
+    bool _plain;
     string? _normalized;
     string? _lower;
     string? _normalizedLower;
 
-    public string Text { get; } = text;
+    public string Text { get; private set; } = "";
 
-    public string Normalized => _normalized ??= ShellText.Normalize(Text);
+    internal bool IsSet { get; private set; }
 
-    public string Lower => _lower ??= Text.ToLowerInvariant();
+    internal void SetRaw(string text, bool plain)
+    {
+        Text = text;
+        _isRaw = true;
+        _plain = plain;
+        IsSet = true;
+    }
 
-    public string NormalizedLower => _normalizedLower ??= Normalized.ToLowerInvariant();
+    internal void SetComponent(string text)
+    {
+        Text = text;
+        IsSet = true;
+    }
+
+    internal void Clear()
+    {
+        Text = "";
+        IsSet = _isRaw = _plain = false;
+        _candidates = null;
+        _plainCandidates[0] = null!;
+        _normalized = _lower = _normalizedLower = null;
+    }
+
+    public string Normalized => _normalized ??= _isRaw ? context.NormalizedRaw : ShellText.Normalize(Text);
+
+    public string Lower => _lower ??= _isRaw ? context.CommandLower : Text.ToLowerInvariant();
+
+    public string NormalizedLower => _normalizedLower ??= _isRaw ? context.NormalizedLower : Normalized.ToLowerInvariant();
 
     public CandidateForms[] Candidates
     {
@@ -120,10 +260,19 @@ internal sealed class CommandForms(CallContext context, string text)
         {
             if (_candidates is null)
             {
-                var list = ShellForms.RestrictiveCandidates(Text);
-                var result = new CandidateForms[list.Count];
-                for (var i = 0; i < result.Length; i++) result[i] = context.CandidateOf(list[i]);
-                _candidates = result;
+                if (_plain)
+                {
+                    // A plain command is its own only candidate (PlainCommand).
+                    _plainCandidates[0] = context.CandidateOf(Text);
+                    _candidates = _plainCandidates;
+                }
+                else
+                {
+                    var list = _isRaw ? context.RawRestrictiveCandidates() : ShellForms.RestrictiveCandidates(Text);
+                    var result = new CandidateForms[list.Count];
+                    for (var i = 0; i < result.Length; i++) result[i] = context.CandidateOf(list[i]);
+                    _candidates = result;
+                }
             }
             return _candidates;
         }
@@ -131,16 +280,44 @@ internal sealed class CommandForms(CallContext context, string text)
 }
 
 /// <summary>One restrictive candidate with its lazily derived spellings (POL-083 step 2).</summary>
-internal sealed class CandidateForms(string text)
+internal sealed class CandidateForms
 {
+    static readonly string[] NoStrings = [];
+
     IReadOnlyList<string>? _rmAliases;
     bool _rmOverflow;
     string? _normalized;
     IReadOnlyList<string>? _semantic;
     string[]? _alternateLower;
 
-    public string Text { get; } = text;
+    public string Text { get; private set; } = "";
 
+    internal bool IsSet { get; private set; }
+
+    /// <summary>A plain command (PlainCommand) has no aliases, no alternate readings and is its own normalised form.</summary>
+    internal void Set(string text, bool plain)
+    {
+        Text = text;
+        IsSet = true;
+        if (!plain) return;
+        _rmAliases = NoStrings;
+        _normalized = text;
+        _semantic = NoStrings;
+        _alternateLower = NoStrings;
+    }
+
+    internal void Clear()
+    {
+        Text = "";
+        IsSet = false;
+        _rmAliases = null;
+        _rmOverflow = false;
+        _normalized = null;
+        _semantic = null;
+        _alternateLower = null;
+    }
+
+    /// <summary>POL-088..090 aliases (iterate by index).</summary>
     public IReadOnlyList<string> RmAliases
     {
         get
@@ -161,6 +338,7 @@ internal sealed class CandidateForms(string text)
 
     public string Normalized => _normalized ??= ShellText.Normalize(Text);
 
+    /// <summary>POL-085 aliases (iterate by index).</summary>
     public IReadOnlyList<string> SemanticAliases => _semantic ??= ShellForms.SemanticAliases(Text);
 
     /// <summary>POL-086 readings, lower-cased (they always compare case-insensitively).</summary>

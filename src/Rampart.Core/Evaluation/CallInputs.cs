@@ -39,20 +39,21 @@ internal static class CallInputs
     {
         foreach (var key in keys)
         {
-            if (call.Params.TryGetValue(key, out var v) && IsNonBlankString(v)) return JsonText.String(v);
+            if (call.Params.TryGetValue(key, out var v) && NonBlankString(v) is { } s) return s;
         }
         if (call.Input is { } input)
         {
             foreach (var key in keys)
             {
-                if (input.TryGetValue(key, out var v) && IsNonBlankString(v)) return JsonText.String(v);
+                if (input.TryGetValue(key, out var v) && NonBlankString(v) is { } s) return s;
             }
         }
         return "";
     }
 
-    static bool IsNonBlankString(JsonElement v) =>
-        v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(JsonText.String(v));
+    // Reading the text materialises a new string every time: read it once.
+    static string? NonBlankString(JsonElement v) =>
+        v.ValueKind == JsonValueKind.String && JsonText.String(v) is var s && !string.IsNullOrWhiteSpace(s) ? s : null;
 
     public static string Command(ToolCall call, string toolClass) =>
         Lookup(call, IsExecLike(toolClass) ? ExecKeys : CommandKey);
@@ -92,6 +93,26 @@ internal static class CallInputs
 
     static string? GroupError(ToolCall call, string[] keys, string? extra, string field)
     {
+        // Usually at most one alias is present: then there is nothing to conflict with, and only the
+        // type check is needed, which does not have to materialise the string.
+        var present = extra is null ? 0 : 1;
+        foreach (var key in keys)
+        {
+            if (!call.Params.TryGetValue(key, out var v) || v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) continue;
+            if (v.ValueKind != JsonValueKind.String) return field + " must be a string";
+            present++;
+        }
+        if (call.Input is { } inputs)
+        {
+            foreach (var key in keys)
+            {
+                if (!inputs.TryGetValue(key, out var v) || v.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) continue;
+                if (v.ValueKind != JsonValueKind.String) return field + " must be a string";
+                present++;
+            }
+        }
+        if (present < 2) return null;
+
         // Collect first, then check: a non-string value anywhere in the group fails before conflicts.
         string? first = null;
         var conflict = false;

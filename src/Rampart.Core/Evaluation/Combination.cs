@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Rampart.Core.Policies;
 
 namespace Rampart.Core.Evaluation;
@@ -20,6 +21,19 @@ internal struct Combination
     public bool AnyFired;
 
     public static Combination Start => new() { Final = DecisionAction.Allow, Message = "" };
+
+    /// <summary>The POL-041 decision of a walk that ended with this state (no guard, no durable allow).</summary>
+    public readonly Decision ToDecision(ImmutableArray<string> matchedPolicies) => new()
+    {
+        Action = Final,
+        Message = Message,
+        MatchedPolicies = matchedPolicies,
+        FromProjectPolicy = FromProject,
+        AskAudit = Audit,
+        HeadlessOnly = HeadlessOnly,
+        Webhook = Final == DecisionAction.Webhook ? Webhook : null,
+        Once = Final == DecisionAction.Allow ? Once : null,
+    };
 
     /// <summary>Applies one firing non-deny rule of <paramref name="policy"/>.</summary>
     public void Apply(CompiledPolicy policy, CompiledRule rule)

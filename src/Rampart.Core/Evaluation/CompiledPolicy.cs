@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Rampart.Core.Evaluation.Conditions;
 using Rampart.Core.Matching;
 using Rampart.Core.Policies;
@@ -40,7 +41,26 @@ internal sealed class CompiledPolicy
         {
             if (r.Condition.HasResponseMatches) HasResponseMatches = true;
         }
+
+        // Decisions fully determined by this policy and one rule, built once so the walk can return
+        // them without allocating (they are immutable and carry no per-call data).
+        NameArray = [Name];
+        GuardAsk = new Decision { Action = DecisionAction.Ask, Message = EngineMessages.GuardAsk, MatchedPolicies = NameArray };
+        GuardWatch = new Decision { Action = DecisionAction.Watch, Message = EngineMessages.GuardWatch, MatchedPolicies = NameArray };
+        var sole = new Decision?[rules.Length];
+        var durable = new Decision?[rules.Length];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            var rule = rules[i];
+            if (rule.Action is not (RuleAction.Deny or RuleAction.Invalid)) sole[i] = SoleFired(rule);
+            if (Durable != DurableKind.None && rule.Action == RuleAction.Allow) durable[i] = DurableAllow(rule);
+        }
+        _sole = sole;
+        _durable = durable;
     }
+
+    readonly Decision?[] _sole;
+    readonly Decision?[] _durable;
 
     public Policy Policy { get; }
     /// <summary>Position in the configuration (the order candidates are collected in, POL-033 step 4).</summary>
@@ -60,6 +80,43 @@ internal sealed class CompiledPolicy
     public bool IsToolIndexed { get; }
     public CompiledRule[] Rules { get; }
     public bool HasResponseMatches { get; }
+
+    /// <summary><c>[Name]</c>: the <c>matched_policies</c> of every decision only this policy fired for.</summary>
+    public ImmutableArray<string> NameArray { get; }
+
+    /// <summary>POL-037/038 guard ask or watch when only this policy fired.</summary>
+    public Decision GuardAsk { get; }
+    public Decision GuardWatch { get; }
+
+    /// <summary>
+    /// The POL-036 result when <paramref name="rule"/> (an allow, watch, ask or webhook) is the only rule
+    /// that fired in the walk and no guard or durable allow took over.
+    /// </summary>
+    public Decision SoleFiredDecision(CompiledRule rule) => _sole[rule.Index]!;
+
+    /// <summary>POL-039 durable allow by <paramref name="rule"/> (an allow rule of a durable policy).</summary>
+    public Decision DurableAllowDecision(CompiledRule rule) => _durable[rule.Index]!;
+
+    Decision SoleFired(CompiledRule rule)
+    {
+        var combination = Combination.Start;
+        combination.Apply(this, rule);
+        return combination.ToDecision(NameArray);
+    }
+
+    Decision DurableAllow(CompiledRule rule)
+    {
+        var message = rule.Message.Length > 0 ? rule.Message
+            : Durable == DurableKind.AutoAllowed ? EngineMessages.DurableAutoAllowed
+            : EngineMessages.DurableUserOverride;
+        return new Decision
+        {
+            Action = DecisionAction.Allow,
+            Message = message,
+            MatchedPolicies = NameArray,
+            Once = rule.Rule.Once ? new OnceClaim(Name, rule.Index, Policy.Source) : null,
+        };
+    }
 
     /// <summary>POL-016 agent and session part of the scope (the tool part is decided by the index or <see cref="MatchesTool"/>).</summary>
     public bool MatchesCaller(ToolCall call) =>

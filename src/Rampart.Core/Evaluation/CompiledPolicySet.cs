@@ -15,8 +15,8 @@ namespace Rampart.Core.Evaluation;
 public sealed class CompiledPolicySet
 {
     readonly CompiledPolicy[] _policies;
-    readonly FrozenDictionary<string, CompiledPolicy[]> _byTool;
-    readonly CompiledPolicy[] _anyTool;
+    readonly FrozenDictionary<string, PolicyBucket> _byTool;
+    readonly PolicyBucket _anyTool;
     readonly string[] _paramKeys;
     readonly DecisionAction _default;
     readonly CountedRule[] _countedRules;
@@ -75,8 +75,8 @@ public sealed class CompiledPolicySet
                 any.Add(p);
             }
         }
-        _anyTool = [.. any];
-        var byTool = new Dictionary<string, CompiledPolicy[]>(StringComparer.Ordinal);
+        _anyTool = new PolicyBucket([.. any]);
+        var byTool = new Dictionary<string, PolicyBucket>(StringComparer.Ordinal);
         foreach (var name in literalNames)
         {
             var list = new List<CompiledPolicy>();
@@ -84,7 +84,7 @@ public sealed class CompiledPolicySet
             {
                 if (!IsLiteralOnly(p.Policy.Match.Tools) || p.Policy.Match.Tools.Contains(name)) list.Add(p);
             }
-            byTool[name] = [.. list];
+            byTool[name] = new PolicyBucket([.. list]);
         }
         _byTool = byTool.ToFrozenDictionary(StringComparer.Ordinal);
     }
@@ -102,17 +102,17 @@ public sealed class CompiledPolicySet
     /// </summary>
     public Decision Evaluate(ToolCall call, EvaluationOptions options, DateTimeOffset now, CallCounter? counter = null)
     {
-        var ctx = new CallContext(call, now, counter);
-        if (Precheck(ctx) is { } rejected) return rejected;
-        var defaultAction = options.DefaultDeny ? DecisionAction.Deny : _default;
-
-        var candidates = Candidates(call.Tool);
-        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(candidates.Length, 1));
+        var ctx = CallContext.Rent(call, now, counter);
+        var bucket = Candidates(call.Tool);
+        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(bucket.Policies.Length, 1));
+        var count = 0;
         try
         {
-            var count = CollectInScope(candidates, call, rented);
+            if (Precheck(ctx) is { } rejected) return rejected;
+            var defaultAction = options.DefaultDeny ? DecisionAction.Deny : _default;
+
+            count = CollectSorted(bucket, call, rented, out var isWholeBucket);
             var list = rented.AsSpan(0, count);
-            GoSort.Slice(list, default(ByPriority));
 
             var durable = FindDurableAllow(list, ctx);
 
@@ -123,42 +123,42 @@ public sealed class CompiledPolicySet
                 {
                     if (string.Equals(p.ProfileName, options.PolicyFilter, StringComparison.OrdinalIgnoreCase)) list[kept++] = p;
                 }
+                if (kept < list.Length) isWholeBucket = false;
                 list = list[..kept];
             }
             if (list.Length == 0) return durable ?? NoPolicy(defaultAction);
 
-            return Walk(list, ctx, defaultAction, durable);
+            return Walk(list, ctx, defaultAction, durable, isWholeBucket ? bucket : null);
         }
         finally
         {
-            Array.Clear(rented);
+            rented.AsSpan(0, count).Clear();
             ArrayPool<CompiledPolicy>.Shared.Return(rented);
+            CallContext.Return(ctx);
         }
     }
 
-    Decision Walk(Span<CompiledPolicy> list, CallContext ctx, DecisionAction defaultAction, Decision? durable)
+    /// <param name="sorted">The bucket when <paramref name="list"/> is exactly its <see cref="PolicyBucket.Sorted"/>, else null.</param>
+    Decision Walk(Span<CompiledPolicy> list, CallContext ctx, DecisionAction defaultAction, Decision? durable, PolicyBucket? sorted)
     {
         var combination = Combination.Start;
         var fired = list.Length <= 128 ? stackalloc int[list.Length] : new int[list.Length];
         var firedCount = 0;
+        CompiledRule? firstRule = null;
         for (var i = 0; i < list.Length; i++)
         {
             var policy = list[i];
             var rule = FiringRule(policy, ctx);
             if (rule is null) continue;
             fired[firedCount++] = i;
+            firstRule ??= rule;
             if (rule.Action is RuleAction.Deny or RuleAction.Invalid)
             {
-                // POL-036: a deny names every policy that fired before it and every policy after it.
-                var names = new string[firedCount + (list.Length - i - 1)];
-                var n = 0;
-                for (var f = 0; f < firedCount; f++) names[n++] = list[fired[f]].Name;
-                for (var rest = i + 1; rest < list.Length; rest++) names[n++] = list[rest].Name;
                 return new Decision
                 {
                     Action = DecisionAction.Deny,
                     Message = rule.Action == RuleAction.Invalid ? EngineMessages.InvalidAction : rule.Message,
-                    MatchedPolicies = ImmutableCollectionsMarshal.AsImmutableArray(names),
+                    MatchedPolicies = DenyNames(list, fired[..firedCount], i, sorted),
                     FromProjectPolicy = policy.IsProject,
                     Suggestions = Suggestions.For(ctx),
                 };
@@ -190,23 +190,28 @@ public sealed class CompiledPolicySet
 
         if (!combination.AnyFired) return NoRule(defaultAction);
 
-        return new Decision
-        {
-            Action = combination.Final,
-            Message = combination.Message,
-            MatchedPolicies = Names(list, fired[..firedCount]),
-            FromProjectPolicy = combination.FromProject,
-            AskAudit = combination.Audit,
-            HeadlessOnly = combination.HeadlessOnly,
-            Webhook = combination.Final == DecisionAction.Webhook ? combination.Webhook : null,
-            Once = combination.Final == DecisionAction.Allow ? combination.Once : null,
-        };
+        // One firing rule: the combination is that rule's own, precomputed with its policy.
+        if (firedCount == 1) return list[fired[0]].SoleFiredDecision(firstRule!);
+        return combination.ToDecision(Names(list, fired[..firedCount]));
     }
 
-    static Decision GuardDecision(DecisionAction action, string message, Span<CompiledPolicy> list, Span<int> fired) =>
-        fired.Length == 0
-            ? (action == DecisionAction.Ask ? GuardAskEmpty : GuardWatchEmpty)
-            : new Decision { Action = action, Message = message, MatchedPolicies = Names(list, fired) };
+    /// <summary>POL-036: a deny names every policy that fired before it and every policy after it.</summary>
+    static ImmutableArray<string> DenyNames(Span<CompiledPolicy> list, Span<int> fired, int at, PolicyBucket? sorted)
+    {
+        if (fired.Length == 1 && sorted is not null) return sorted.DenyNames(at);
+        var names = new string[fired.Length + (list.Length - at - 1)];
+        var n = 0;
+        foreach (var f in fired) names[n++] = list[f].Name;
+        for (var rest = at + 1; rest < list.Length; rest++) names[n++] = list[rest].Name;
+        return ImmutableCollectionsMarshal.AsImmutableArray(names);
+    }
+
+    static Decision GuardDecision(DecisionAction action, string message, Span<CompiledPolicy> list, Span<int> fired) => fired.Length switch
+    {
+        0 => action == DecisionAction.Ask ? GuardAskEmpty : GuardWatchEmpty,
+        1 => action == DecisionAction.Ask ? list[fired[0]].GuardAsk : list[fired[0]].GuardWatch,
+        _ => new Decision { Action = action, Message = message, MatchedPolicies = Names(list, fired) },
+    };
 
     static readonly Decision GuardAskEmpty = new() { Action = DecisionAction.Ask, Message = EngineMessages.GuardAsk };
     static readonly Decision GuardWatchEmpty = new() { Action = DecisionAction.Watch, Message = EngineMessages.GuardWatch };
@@ -235,16 +240,7 @@ public sealed class CompiledPolicySet
                 if (rule.Condition.MatchesStrict(ctx)) { firing = rule; break; }
             }
             if (firing is null || firing.Action != RuleAction.Allow) continue;
-            var message = firing.Message.Length > 0 ? firing.Message
-                : policy.Durable == DurableKind.AutoAllowed ? EngineMessages.DurableAutoAllowed
-                : EngineMessages.DurableUserOverride;
-            return new Decision
-            {
-                Action = DecisionAction.Allow,
-                Message = message,
-                MatchedPolicies = [policy.Name],
-                Once = firing.Rule.Once ? new OnceClaim(policy.Name, firing.Index, policy.Policy.Source) : null,
-            };
+            return policy.DurableAllowDecision(firing);
         }
         return null;
     }
@@ -252,17 +248,16 @@ public sealed class CompiledPolicySet
     /// <summary>Post-tool response scanning (POL-045).</summary>
     public Decision EvaluateResponse(ToolCall call, string response, DateTimeOffset now)
     {
-        var ctx = new CallContext(call, now, null);
-        if (Precheck(ctx) is { } rejected) return rejected;
-
-        var candidates = Candidates(call.Tool);
-        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(candidates.Length, 1));
+        var ctx = CallContext.Rent(call, now, null);
+        var bucket = Candidates(call.Tool);
+        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(bucket.Policies.Length, 1));
+        var count = 0;
         try
         {
-            var count = CollectInScope(candidates, call, rented);
+            if (Precheck(ctx) is { } rejected) return rejected;
+            count = CollectSorted(bucket, call, rented, out _);
             var list = rented.AsSpan(0, count);
             if (list.Length == 0) return ResponseNoPolicy;
-            GoSort.Slice(list, default(ByPriority));
 
             if (response.Length * 3 > EngineMessages.ResponseLimitBytes &&
                 Encoding.UTF8.GetByteCount(response) > EngineMessages.ResponseLimitBytes)
@@ -314,8 +309,9 @@ public sealed class CompiledPolicySet
         }
         finally
         {
-            Array.Clear(rented);
+            rented.AsSpan(0, count).Clear();
             ArrayPool<CompiledPolicy>.Shared.Return(rented);
+            CallContext.Return(ctx);
         }
     }
 
@@ -350,25 +346,32 @@ public sealed class CompiledPolicySet
         return null;
     }
 
-    CompiledPolicy[] Candidates(string tool) =>
-        _byTool.TryGetValue(tool, out var list) ? list : _anyTool;
+    PolicyBucket Candidates(string tool) =>
+        _byTool.TryGetValue(tool, out var bucket) ? bucket : _anyTool;
 
-    /// <summary>POL-033 step 4 (collect, configuration order): the index already decided literal tools.</summary>
-    static int CollectInScope(CompiledPolicy[] candidates, ToolCall call, CompiledPolicy[] into)
+    /// <summary>
+    /// POL-033 step 4 (collect, configuration order; the index already decided literal tools), then the
+    /// POL-034 sort — taken from the bucket when every candidate is in scope, since the input is then the same.
+    /// </summary>
+    static int CollectSorted(PolicyBucket bucket, ToolCall call, CompiledPolicy[] into, out bool isWholeBucket)
     {
         var count = 0;
-        foreach (var p in candidates)
+        foreach (var p in bucket.Policies)
         {
             if (!p.MatchesCaller(call)) continue;
             if (!p.IsToolIndexed && !p.MatchesTool(call.Tool)) continue;
             into[count++] = p;
         }
+        isWholeBucket = count == bucket.Policies.Length;
+        if (isWholeBucket) bucket.Sorted.CopyTo(into, 0);
+        else GoSort.Slice(into.AsSpan(0, count), default(PolicyBucket.ByPriority));
         return count;
     }
 
     static ImmutableArray<string> Names(Span<CompiledPolicy> list, Span<int> indices)
     {
         if (indices.Length == 0) return [];
+        if (indices.Length == 1) return list[indices[0]].NameArray;
         var names = new string[indices.Length];
         for (var i = 0; i < names.Length; i++) names[i] = list[indices[i]].Name;
         return ImmutableCollectionsMarshal.AsImmutableArray(names);
@@ -413,11 +416,6 @@ public sealed class CompiledPolicySet
     static Decision NoPolicy(DecisionAction action) => NoPolicyDecisions[(int)action];
 
     static Decision NoRule(DecisionAction action) => NoRuleDecisions[(int)action];
-
-    readonly struct ByPriority : IGoLess<CompiledPolicy>
-    {
-        public bool Less(CompiledPolicy a, CompiledPolicy b) => a.Priority < b.Priority;
-    }
 
     sealed record CountedRule(CompiledPolicy Policy, CompiledRule Rule, string TrimmedTool);
 }

@@ -164,6 +164,8 @@ public static class PathNames
     internal static string Lexical(string path)
     {
         if (path.Length == 0) return ".";
+        // Most paths are already clean; returning them as they are saves the split and the join.
+        if (IsLexicallyClean(path)) return path;
         var rooted = path[0] == '/';
         var parts = new List<string>();
         foreach (var part in path.Split('/'))
@@ -180,6 +182,23 @@ public static class PathNames
         var joined = string.Join('/', parts);
         if (rooted) return "/" + joined;
         return joined.Length == 0 ? "." : joined;
+    }
+
+    /// <summary>True when <see cref="Lexical"/> would return <paramref name="path"/> unchanged: no empty, <c>.</c> or <c>..</c> element and no trailing <c>/</c>.</summary>
+    private static bool IsLexicallyClean(string path)
+    {
+        if (path == "/") return true;
+        var s = path.AsSpan();
+        if (s[0] == '/') s = s[1..];
+        if (s.IsEmpty || s[^1] == '/') return false;
+        while (true)
+        {
+            var slash = s.IndexOf('/');
+            var part = slash < 0 ? s : s[..slash];
+            if (part.IsEmpty || part is "." or "..") return false;
+            if (slash < 0) return true;
+            s = s[(slash + 1)..];
+        }
     }
 
     private static string Dir(string path)
@@ -202,6 +221,14 @@ public static class PathNames
         target = null;
         try
         {
+            // Fast path without allocating for the common existing non-link: stat says it exists, so
+            // ResolveLinkTarget cannot fail on "missing" and tells whether it is a link.
+            var isDirectory = Directory.Exists(path);
+            if ((isDirectory || File.Exists(path)) && File.ResolveLinkTarget(path, returnFinalTarget: false) is null)
+                return isDirectory ? Entry.Directory : Entry.Other;
+
+            // Links (whose raw text is needed, not the absolute target ResolveLinkTarget returns),
+            // dangling links and missing entries.
             var info = new FileInfo(path);
             target = info.LinkTarget;
             if (target is not null) return Entry.Link;
@@ -233,13 +260,13 @@ public static class PathNames
             end = start;
             while (end < path.Length && path[end] != '/') end++;
             if (end == start) break;
-            var component = path[start..end];
-            if (component == ".") continue;
-            if (component == "..")
+            var component = path.AsSpan(start, end - start);
+            if (component is ".") continue;
+            if (component is "..")
             {
                 var r = dest.Length - 1;
                 while (r >= volLen && dest[r] != '/') r--;
-                if (r < volLen || dest[(r + 1)..] == "..")
+                if (r < volLen || dest.AsSpan(r + 1) is "..")
                 {
                     if (dest.Length > volLen) dest += "/";
                     dest += "..";
@@ -251,8 +278,8 @@ public static class PathNames
                 continue;
             }
 
-            if (dest.Length > 0 && dest[^1] != '/') dest += "/";
-            dest += component;
+            // One string per step instead of two.
+            dest = dest.Length > 0 && dest[^1] != '/' ? string.Concat(dest, "/", component) : string.Concat(dest, component);
             switch (Probe(dest, out var link))
             {
                 case Entry.Missing:

@@ -74,9 +74,9 @@ internal static class CommandConditions
             var aliases = k.RmAliases;
             // POL-083 2b: too many aliases to check counts as a match (fail closed).
             if (k.RmOverflow) return true;
-            foreach (var alias in aliases)
+            for (var i = 0; i < aliases.Count; i++)
             {
-                if (patterns.Exact.IsMatchAny(alias)) return true;
+                if (patterns.Exact.IsMatchAny(aliases[i])) return true;
             }
         }
         foreach (var k in candidates)
@@ -86,9 +86,10 @@ internal static class CommandConditions
         }
         foreach (var k in candidates)
         {
-            foreach (var alias in k.SemanticAliases)
+            var aliases = k.SemanticAliases;
+            for (var i = 0; i < aliases.Count; i++)
             {
-                if (patterns.Exact.IsMatchAny(alias)) return true;
+                if (patterns.Exact.IsMatchAny(aliases[i])) return true;
             }
         }
         foreach (var k in candidates)
@@ -122,16 +123,16 @@ internal static class CommandConditions
     /// <summary>POL-052: component-scoped re-check when a restrictive rule has exclusions.</summary>
     static bool ExclusionRecheck(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
     {
-        var analysis = ctx.Analysis;
-        if (!analysis.IsComposite)
+        if (!ctx.IsComposite)
         {
             var verdict = Component(ctx, ctx.Command, matches, containsLower, notMatches);
             return verdict != ComponentVerdict.PositiveNotMatched;
         }
         var anyPositive = false;
-        foreach (var component in analysis.Components)
+        var components = ctx.Components;
+        for (var i = 0; i < components.Count; i++)
         {
-            var verdict = Component(ctx, component, matches, containsLower, notMatches);
+            var verdict = Component(ctx, components[i], matches, containsLower, notMatches);
             if (verdict == ComponentVerdict.Matched) return true;
             if (verdict == ComponentVerdict.PositiveNotMatched) anyPositive = true;
         }
@@ -156,8 +157,9 @@ internal static class CommandConditions
         var rm = ctx.CandidateOf(component);
         var aliases = rm.RmAliases;
         var aliasPositive = false;
-        foreach (var alias in aliases)
+        for (var i = 0; i < aliases.Count; i++)
         {
+            var alias = aliases[i];
             if (!matches.Exact.IsMatchAny(alias)) continue;
             aliasPositive = true;
             if (!notMatches.IsMatchAny(alias)) return ComponentVerdict.Matched;
@@ -190,40 +192,43 @@ internal static class CommandConditions
     /// <summary>POL-050 for allow/watch/webhook rules: every executed component must be covered.</summary>
     public static bool MatchGranting(CallContext ctx, CommandPatterns matches, string[] contains, GlobSet notMatches)
     {
-        var analysis = ctx.Analysis;
         var fold = ctx.HostCaseFold;
         var raw = ctx.Command;
-        var normalized = analysis.Normalized;
+        var normalized = ctx.Normalized;
         var normalizedDiffers = !string.Equals(normalized, raw, StringComparison.Ordinal);
 
         var positive = false;
-        if (analysis.IsComposite && !matches.Composite.IsEmpty)
+        if (!matches.Composite.IsEmpty && ctx.IsComposite)
         {
             positive = GrantMatch(matches.Composite, matches.CompositeFirstWordLower, raw, fold)
                        || (normalizedDiffers && GrantMatch(matches.Composite, matches.CompositeFirstWordLower, normalized, fold));
         }
         if (!positive)
         {
-            var components = analysis.Components;
+            var components = ctx.Components;
             if (components.Count == 0) return false;
-            foreach (var component in components)
+            for (var i = 0; i < components.Count; i++)
             {
+                var component = components[i];
                 if (!GrantMatch(matches.Exact, matches.FirstWordLower, component, fold) && !ContainsExact(contains, component)) return false;
             }
         }
 
         if (notMatches.IsEmpty) return true;
-        return !HitsRawNormalizedOrComponent(notMatches, analysis, raw);
+        return !HitsRawNormalizedOrComponent(notMatches, ctx);
     }
 
     /// <summary>POL-040 / POL-050 step 4: exclusions on the raw command, the normalised command or any component.</summary>
-    public static bool HitsRawNormalizedOrComponent(GlobSet notMatches, CommandAnalysis analysis, string raw)
+    public static bool HitsRawNormalizedOrComponent(GlobSet notMatches, CallContext ctx)
     {
+        var raw = ctx.Command;
         if (notMatches.IsMatchAny(raw)) return true;
-        if (!string.Equals(analysis.Normalized, raw, StringComparison.Ordinal) && notMatches.IsMatchAny(analysis.Normalized)) return true;
-        foreach (var component in analysis.Components)
+        var normalized = ctx.Normalized;
+        if (!string.Equals(normalized, raw, StringComparison.Ordinal) && notMatches.IsMatchAny(normalized)) return true;
+        var components = ctx.Components;
+        for (var i = 0; i < components.Count; i++)
         {
-            if (notMatches.IsMatchAny(component)) return true;
+            if (notMatches.IsMatchAny(components[i])) return true;
         }
         return false;
     }
@@ -244,15 +249,16 @@ internal static class CommandConditions
     public static bool MatchEnvAssignments(CallContext ctx, GlobSet patterns, GlobSet notMatches)
     {
         var matched = false;
-        foreach (var name in ctx.EnvNames)
+        var names = ctx.EnvNames;
+        for (var i = 0; i < names.Count; i++)
         {
-            if (patterns.IsMatchAny(name)) { matched = true; break; }
+            if (patterns.IsMatchAny(names[i])) { matched = true; break; }
         }
         if (!matched) return false;
         if (notMatches.IsEmpty) return true;
         var raw = ctx.Command;
         if (notMatches.IsMatchAny(raw)) return false;
-        var normalized = ctx.Analysis.Normalized;
+        var normalized = ctx.Normalized;
         return string.Equals(normalized, raw, StringComparison.Ordinal) || !notMatches.IsMatchAny(normalized);
     }
 

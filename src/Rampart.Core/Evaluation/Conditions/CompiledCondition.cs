@@ -154,7 +154,7 @@ internal sealed class CompiledCondition
                       || (!_envAssignments.IsEmpty && CommandConditions.MatchEnvAssignments(ctx, _envAssignments, _commandNotMatches));
         if (!granted) return false;
         if (!_commandNotMatches.IsEmpty &&
-            CommandConditions.HitsRawNormalizedOrComponent(_commandNotMatches, ctx.Analysis, ctx.Command)) return false;
+            CommandConditions.HitsRawNormalizedOrComponent(_commandNotMatches, ctx)) return false;
 
         // The remainder is evaluated as a condition of its own (granting), so a remainder made of
         // exclusions only does not fire — the same rule POL-047 step 11 applies everywhere.

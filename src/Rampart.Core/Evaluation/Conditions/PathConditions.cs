@@ -14,9 +14,9 @@ internal static class PathConditions
         // Restrictive: one covered candidate suffices; granting: every spelling (symlink-resolved
         // included) must be covered, so an allow cannot be widened through a link.
         var covered = 0;
-        foreach (var candidate in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (AnyMatches(matches, candidate, workdir))
+            if (AnyMatches(matches, candidates[i], workdir))
             {
                 covered++;
                 if (restrictive) break;
@@ -33,15 +33,15 @@ internal static class PathConditions
         {
             // Excluded only when every spelling is excluded: an exception for the workspace cannot
             // be used to reach /etc through a workspace symlink.
-            foreach (var candidate in candidates)
+            for (var i = 0; i < candidates.Count; i++)
             {
-                if (!AnyMatches(notMatches, candidate, workdir)) return true;
+                if (!AnyMatches(notMatches, candidates[i], workdir)) return true;
             }
             return false;
         }
-        foreach (var candidate in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (AnyMatches(notMatches, candidate, workdir)) return false;
+            if (AnyMatches(notMatches, candidates[i], workdir)) return false;
         }
         return true;
     }

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of `rampart serve` (issue 3, issue 4): one run, one binary, 127.0.0.1.
+#
+#   bench/load.sh                      # publishes the Native AOT binary once, then measures
+#   RAMPART_BIN=/path/rampart bench/load.sh
+#   DURATION=2s COLD_RUNS=3 bench/load.sh   # a quick smoke run
+#
+# Needs wrk (Debian package `wrk`). Progress goes to stderr; the Markdown table to stdout.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+duration=${DURATION:-10s}
+threads=${THREADS:-2}
+connections=${CONNECTIONS:-16}
+cold_runs=${COLD_RUNS:-20}
+export RAMPART_TOKEN=${RAMPART_TOKEN:-bench-admin-token-0123456789abcdef0123456789abcdef}
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "load.sh: $*"; exit 1; }
+
+command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
+
+if [[ -n ${RAMPART_BIN:-} ]]; then
+  bin=$RAMPART_BIN
+else
+  out=$repo/artifacts/bench/publish
+  log "publishing the AOT binary to $out (takes a few minutes)…"
+  dotnet publish "$repo/src/Rampart" -c Release -r linux-x64 -o "$out" -nologo >&2
+  bin=$out/rampart
+fi
+[[ -x $bin ]] || die "no executable at $bin"
+
+work=$(mktemp -d /tmp/rampart-load-XXXXXX)
+serve_pid=""
+cleanup() {
+  if [[ -n $serve_pid ]] && kill -0 "$serve_pid" 2>/dev/null; then kill -9 "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# One HTTP/1.1 request through bash's /dev/tcp: no fork per attempt, so polling costs microseconds,
+# not the milliseconds a curl process would add to the cold-start figure. Prints the status code.
+http_status() { # port method path [body]
+  local port=$1 method=$2 path=$3 body=${4:-} line
+  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+  printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+    "$method" "$path" "$RAMPART_TOKEN" "${#body}" "$body" >&3 2>/dev/null || { exec 3>&-; return 1; }
+  IFS= read -r -t 5 line <&3 || { exec 3>&-; return 1; }
+  exec 3>&-
+  line=${line#HTTP/1.1 }
+  printf '%s' "${line%% *}"
+}
+
+# Starts serve with the embedded default policy (no rampart.yaml in its working directory, an empty
+# HOME) and an audit directory on serve_port; sets serve_pid.
+start_serve() { # dir
+  local dir=$1
+  mkdir -p "$dir/home"
+  (cd "$dir" && HOME="$dir/home" exec "$bin" serve --audit-dir "$dir/audit" --port "$serve_port" --allow-root 2>"$dir/serve.log" >/dev/null) &
+  serve_pid=$!
+}
+
+stop_serve() {
+  kill -TERM "$serve_pid" 2>/dev/null || true
+  wait "$serve_pid" 2>/dev/null || true
+  serve_pid=""
+}
+
+git_status='{"agent":"bench","session":"load","command":"git status"}'
+
+# Waits (deadline 30 s) until a decision comes back 200.
+wait_for_decision() {
+  local deadline=$((SECONDS + 30)) status
+  while ((SECONDS < deadline)); do
+    status=$(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true)
+    [[ $status == 200 ]] && return 0
+    kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$1/serve.log")"
+  done
+  die "serve never answered a decision: $(cat "$1/serve.log")"
+}
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# wrk --latency values (e.g. 812.00us, 1.20ms, 2.00s) in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
+    printf "%.3f", n }'
+}
+
+# Runs wrk on one script; sets rps, p50, p99, non2xx, errors.
+run_wrk() { # script
+  local report
+  report=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$repo/bench/wrk/$1" "http://127.0.0.1:$serve_port")
+  log "$report"
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$report")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$report")")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$report")
+  non2xx=${non2xx:-0}
+  errors=$(awk '/Socket errors:/ { sub(/.*Socket errors: /, ""); print }' <<<"$report")
+  errors=${errors:-none}
+}
+
+# --- throughput and latency: one serve process, audit on -------------------------------------
+dir=$work/throughput
+serve_port=$(free_port)
+start_serve "$dir"
+wait_for_decision "$dir"
+idle_rss=$(rss_kib "$serve_pid")
+
+peak_file=$work/peak-rss
+echo 0 >"$peak_file"
+( peak=0
+  while kill -0 "$serve_pid" 2>/dev/null; do
+    r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$serve_pid/status" 2>/dev/null || echo 0)
+    ((r > peak)) && { peak=$r; echo "$peak" >"$peak_file"; }
+    sleep 0.1
+  done ) &
+sampler=$!
+
+declare -A RPS P50 P99 NON2XX ERRS
+for scenario in healthz exec-git-status exec-rm-rf; do
+  log "== wrk $scenario ($duration, $threads threads, $connections connections)"
+  run_wrk "$scenario.lua"
+  RPS[$scenario]=$rps P50[$scenario]=$p50 P99[$scenario]=$p99 NON2XX[$scenario]=$non2xx ERRS[$scenario]=$errors
+done
+loaded_rss=$(cat "$peak_file")
+records=$(cat "$dir"/audit/*.jsonl 2>/dev/null | grep -c '"id":"' || true)
+stop_serve
+kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+
+# --- cold start to first successful decision -------------------------------------------------
+# Fresh HOME and audit directory each run (token creation, audit recovery, policy compile all
+# included); the binary itself is in the page cache after the first run.
+cold=()
+for ((i = 1; i <= cold_runs; i++)); do
+  d=$work/cold-$i
+  mkdir -p "$d/home"
+  serve_port=$(free_port)
+  t0=$EPOCHREALTIME
+  start_serve "$d"
+  while :; do
+    status=$(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true)
+    [[ $status == 200 ]] && break
+    kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$d/serve.log")"
+  done
+  t1=$EPOCHREALTIME
+  cold+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+  stop_serve
+done
+cold_sorted=$(printf '%s\n' "${cold[@]}" | sort -n)
+cold_min=$(head -1 <<<"$cold_sorted")
+cold_median=$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<<"$cold_sorted")
+cold_max=$(tail -1 <<<"$cold_sorted")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# --- report ----------------------------------------------------------------------------------
+cat <<EOF
+## rampart serve load ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r), wrk -t$threads -c$connections -d$duration)
+
+Binary: \`$bin\`, $(mib $(( $(stat -c %s "$bin") / 1024 ))) MiB. Audit: on (group commit, fsync before each response).
+Audit off: not measured — \`rampart serve\` has no switch to turn the audit off (ServeOptions has none).
+
+| Scenario | Audit | Requests/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors | Ratio to /healthz |
+|---|---|---:|---:|---:|---:|---|---:|
+| GET /healthz | – | ${RPS[healthz]} | ${P50[healthz]} | ${P99[healthz]} | ${NON2XX[healthz]} | ${ERRS[healthz]} | 1.00 |
+| POST /v1/tool/exec \`git status\` (allow) | on | ${RPS[exec-git-status]} | ${P50[exec-git-status]} | ${P99[exec-git-status]} | ${NON2XX[exec-git-status]} | ${ERRS[exec-git-status]} | $(ratio "${RPS[exec-git-status]}" "${RPS[healthz]}") |
+| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | on | ${RPS[exec-rm-rf]} | ${P50[exec-rm-rf]} | ${P99[exec-rm-rf]} | ${NON2XX[exec-rm-rf]} | ${ERRS[exec-rm-rf]} | $(ratio "${RPS[exec-rm-rf]}" "${RPS[healthz]}") |
+
+**Durable decisions/s over HTTP at $connections connections: ${RPS[exec-git-status]}** (the \`git status\` audit-on figure; $records audit records written in the run).
+
+| Process | Value |
+|---|---:|
+| Cold start to first successful decision (median of $cold_runs) | $cold_median ms |
+| Cold start min / max | $cold_min / $cold_max ms |
+| Idle RSS (after the first decision) | $(mib "$idle_rss") MiB |
+| Loaded RSS (peak during the wrk runs) | $(mib "$loaded_rss") MiB |
+| Binary size | $(mib $(( $(stat -c %s "$bin") / 1024 ))) MiB |
+EOF

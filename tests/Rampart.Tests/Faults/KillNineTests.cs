@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Rampart.Tests.Faults;
+
+/// <summary>
+/// Crash safety under load (AUD-054, AUD-070, issue 4): <c>kill -9</c> the real serve binary while 16
+/// clients post decisions, restart on the same trail, and every decision a client received is in a
+/// trail that verifies. Records whose response never arrived may exist; none may be missing.
+/// </summary>
+public sealed class KillNineTests(ITestOutputHelper output)
+{
+    const int Clients = 16;
+
+    const string Policy = """
+        version: "1"
+        default_action: allow
+        policies:
+          - name: block-rm
+            match:
+              tool: exec
+            rules:
+              - action: deny
+                when:
+                  command_matches: ["rm -rf *"]
+                message: destructive command blocked
+        """;
+
+    /// <summary>RAMPART_KILL9_ROUNDS (default 5; the long soak of issue 8 sets 50).</summary>
+    static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("RAMPART_KILL9_ROUNDS"), out var n) && n > 0 ? n : 5;
+
+    [Fact]
+    public async Task Kill_nine_under_load_loses_no_decision_a_client_received()
+    {
+        var root = Directory.CreateTempSubdirectory("rampart-kill9-").FullName;
+        try
+        {
+            var home = Path.Combine(root, "home");
+            Directory.CreateDirectory(home);
+            var policyFile = Path.Combine(root, "rampart.yaml");
+            await File.WriteAllTextAsync(policyFile, Policy);
+            var auditDir = Path.Combine(root, "audit");
+            var received = new ConcurrentDictionary<string, byte>();
+            var random = new Random();
+
+            for (var round = 1; round <= Rounds; round++)
+            {
+                var loadTime = TimeSpan.FromMilliseconds(random.Next(200, 801));
+                int before = received.Count;
+                await using (var serve = await ServeProcess.StartAsync(home, policyFile, auditDir))
+                {
+                    using var stop = new CancellationTokenSource();
+                    var loops = new Task[Clients];
+                    for (var c = 0; c < Clients; c++) loops[c] = PostUntilRefusedAsync(serve.Http, c, received, stop.Token);
+                    // The load time starts with the first decision, so connection set-up and a
+                    // JIT-compiled (non-AOT) first request do not eat the window.
+                    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                    while (received.Count == before && DateTime.UtcNow < deadline) await Task.Delay(5);
+                    await Task.Delay(loadTime);
+                    await serve.KillHardAsync();
+                    stop.Cancel();
+                    await Task.WhenAll(loops);
+                }
+                output.WriteLine($"round {round}: killed after {loadTime.TotalMilliseconds} ms, {received.Count - before} decisions received");
+                Assert.True(received.Count > before, $"round {round}: no decision arrived in {loadTime.TotalMilliseconds} ms of load");
+
+                // Restart on the same trail: recovery handles a torn tail, and the chain continues.
+                await using (var serve = await ServeProcess.StartAsync(home, policyFile, auditDir))
+                {
+                    var (status, body) = await serve.PostAsync("/v1/tool/exec", """{"agent":"after-restart","command":"git status"}""");
+                    Assert.Equal(HttpStatusCode.OK, status);
+                    received[body.GetProperty("audit_id").GetString()!] = 0;
+                    await serve.StopAsync();
+                }
+
+                var verify = await RampartProcess.RunAsync(["audit", "verify", "--audit-dir", auditDir],
+                    env: new Dictionary<string, string?> { ["HOME"] = home });
+                Assert.True(verify.ExitCode == 0, $"round {round}: audit verify failed: {verify.Stderr}{verify.Stdout}");
+
+                var ids = ServeProcess.RecordIds(auditDir);
+                Assert.True(ids.Count >= received.Count, $"round {round}: {ids.Count} records < {received.Count} decisions received");
+                Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count()); // never duplicated
+                var trail = ids.ToHashSet(StringComparer.Ordinal);
+                var lost = received.Keys.Where(id => !trail.Contains(id)).ToList();
+                Assert.True(lost.Count == 0, $"round {round}: {lost.Count} received decisions missing from the trail, e.g. {lost.FirstOrDefault()}");
+                output.WriteLine($"round {round}: {ids.Count} records, {received.Count} received, verify: {verify.Stdout.Trim()}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// One client: alternately an allowed and a denied call until serve dies. Only a complete
+    /// response with an <c>audit_id</c> counts as received; a request cut by the kill does not.
+    /// </summary>
+    static async Task PostUntilRefusedAsync(HttpClient http, int client, ConcurrentDictionary<string, byte> received, CancellationToken stop)
+    {
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var command = i % 2 == 0 ? "git status" : "rm -rf /tmp/build";
+            var json = $$"""{"agent":"client-{{client}}","session":"s{{i}}","command":"{{command}}"}""";
+            string text;
+            HttpStatusCode status;
+            try
+            {
+                using var response = await http.PostAsync("/v1/tool/exec", new StringContent(json, Encoding.UTF8, "application/json"), stop);
+                status = response.StatusCode;
+                text = await response.Content.ReadAsStringAsync(stop);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            {
+                return; // serve is gone (or going): this request's response never arrived
+            }
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Forbidden, $"unexpected {(int)status}: {text}");
+            using var doc = JsonDocument.Parse(text);
+            received[doc.RootElement.GetProperty("audit_id").GetString()!] = 0;
+        }
+    }
+}
