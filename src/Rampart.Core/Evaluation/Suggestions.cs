@@ -212,8 +212,8 @@ public static class Suggestions
     }
 }
 
-/// <summary>Go's <c>strconv.Quote</c> (the <c>%q</c> verb) for suggestion texts (POL-092).</summary>
-internal static class GoQuote
+/// <summary>Go's <c>strconv.Quote</c> (the <c>%q</c> verb): suggestion texts (POL-092) and the audit readers' lines (CLI-055).</summary>
+public static class GoQuote
 {
     public static string Quote(string text)
     {

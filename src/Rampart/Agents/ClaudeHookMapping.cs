@@ -44,9 +44,7 @@ internal static class ClaudeHookMapping
     public static HookAnswer Answer(Decision decision, bool isEnforcing = true)
     {
         if (!isEnforcing) return HookAnswer.Allow;
-        var message = decision.FromProjectPolicy && !decision.Message.StartsWith("[Project Policy] ", StringComparison.Ordinal)
-            ? "[Project Policy] " + decision.Message
-            : decision.Message;
+        var message = Message(decision);
         var answer = decision.Action switch
         {
             DecisionAction.Allow or DecisionAction.Watch => HookAnswer.Allow,
@@ -59,6 +57,12 @@ internal static class ClaudeHookMapping
             ? answer
             : answer with { Policy = decision.Policy, FromProjectPolicy = decision.FromProjectPolicy, Suggestions = decision.Suggestions };
     }
+
+    /// <summary>The decision's message as the hook reports it: project-layer decisions carry <c>[Project Policy] </c> (CLI-075).</summary>
+    public static string Message(Decision decision) =>
+        decision.FromProjectPolicy && !decision.Message.StartsWith("[Project Policy] ", StringComparison.Ordinal)
+            ? "[Project Policy] " + decision.Message
+            : decision.Message;
 
     /// <summary>The stdout JSON (with newline) for an answer to <paramref name="e"/> (CLI-077).</summary>
     public static string Render(HookEvent e, HookAnswer answer) =>

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Rampart.Core.Audit;
 
 namespace Rampart.Agents;
 
@@ -9,6 +9,14 @@ namespace Rampart.Agents;
 /// lower-case hex (<c>&lt;</c> → <c>\u003c</c>), raw UTF-8 otherwise, object keys of decoded values
 /// sorted, numbers re-encoded as float64. Claude hook output is compared byte for byte (CLI-077),
 /// and System.Text.Json's encoders escape differently (upper-case hex, all non-ASCII).
+/// Numbers are spelled by the audit trail's Go writer (Rampart.Core.Audit). Strings and values are
+/// not, on purpose: that writer produces UTF-8 bytes of an <see cref="AuditValue"/>, which has
+/// already replaced lone surrogates with a raw U+FFFD and rejects numbers outside float64 (AUD-031:
+/// what is hashed must survive a Go round trip). The hook writes text straight from the host's
+/// JsonElement: a lone surrogate is spelled <c>\ufffd</c> as Go's encoder spells invalid UTF-8,
+/// an out-of-range number is echoed rather than failing the answer, and string leaves can be
+/// replaced on the way (CLI-077's shape-preserving redaction). Going through AuditValue would
+/// change those answers.
 /// </summary>
 internal static class GoJson
 {
@@ -100,55 +108,6 @@ internal static class GoJson
         return FormatFloat(f);
     }
 
-    public static string FormatFloat(double f)
-    {
-        if (f == 0) return double.IsNegative(f) ? "-0" : "0";
-        // Shortest round-trip digits and decimal exponent, then laid out as Go would.
-        var shortest = f.ToString("R", CultureInfo.InvariantCulture);
-        var negative = shortest[0] == '-';
-        var body = negative ? shortest[1..] : shortest;
-        var exp = 0;
-        var ePos = body.IndexOfAny(['E', 'e']);
-        if (ePos >= 0)
-        {
-            exp = int.Parse(body.AsSpan(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            body = body[..ePos];
-        }
-        var dot = body.IndexOf('.');
-        var intPart = dot < 0 ? body : body[..dot];
-        var fracPart = dot < 0 ? "" : body[(dot + 1)..];
-        var digits = (intPart + fracPart).TrimStart('0');
-        // Decimal point position relative to the start of `digits`.
-        var leadingZeros = (intPart + fracPart).Length - digits.Length;
-        var pointPos = intPart.Length + exp - leadingZeros;
-        digits = digits.TrimEnd('0');
-        if (digits.Length == 0) return "0";
-
-        var sb = new StringBuilder();
-        if (negative) sb.Append('-');
-        var abs = Math.Abs(f);
-        if (abs < 1e-6 || abs >= 1e21)
-        {
-            sb.Append(digits[0]);
-            if (digits.Length > 1) sb.Append('.').Append(digits, 1, digits.Length - 1);
-            var e = pointPos - 1;
-            // strconv pads the exponent to two digits; encoding/json then strips the pad of e-0N, and
-            // positive exponents here are always ≥ 21, so no padding is ever visible.
-            sb.Append('e').Append(e < 0 ? '-' : '+').Append(Math.Abs(e).ToString(CultureInfo.InvariantCulture));
-            return sb.ToString();
-        }
-        if (pointPos <= 0)
-        {
-            sb.Append("0.").Append('0', -pointPos).Append(digits);
-        }
-        else if (pointPos >= digits.Length)
-        {
-            sb.Append(digits).Append('0', pointPos - digits.Length);
-        }
-        else
-        {
-            sb.Append(digits, 0, pointPos).Append('.').Append(digits, pointPos, digits.Length - pointPos);
-        }
-        return sb.ToString();
-    }
+    /// <summary>A finite float64 as Go prints it: the audit writer's spelling (AUD-031), so both agree digit for digit.</summary>
+    public static string FormatFloat(double f) => AuditValue.From(f).ToString();
 }

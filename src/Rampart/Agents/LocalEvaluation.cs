@@ -9,8 +9,9 @@ namespace Rampart.Agents;
 /// </summary>
 /// <param name="sources">Where the policies come from (also re-read after a <c>once</c> claim, POL-044).</param>
 /// <param name="stateDir"><c>~/.rampart</c>: home of the shared call counter file.</param>
+/// <param name="audit">Where the run's one record goes (CLI-076, AUD-063).</param>
 /// <param name="diagnostics">Where operator details go (stderr with <c>--verbose</c>); null = nowhere (CLI-078).</param>
-internal sealed class LocalEvaluation(HookPolicySources sources, string stateDir, TextWriter? diagnostics)
+internal sealed class LocalEvaluation(HookPolicySources sources, string stateDir, HookAuditTrail audit, TextWriter? diagnostics)
 {
     public const string CounterRefusal = "Rampart call counter unavailable; refusing tool call";
     public const string HeadlessOnlyUnavailable =
@@ -19,7 +20,8 @@ internal sealed class LocalEvaluation(HookPolicySources sources, string stateDir
     /// <summary>
     /// Decides <paramref name="e"/>. Monitor/audit (<paramref name="isEnforcing"/> false) evaluate as a
     /// preview (POL-042: no counter update, no <c>once</c> consumed) and always allow. Throws
-    /// <see cref="HookRefusalException"/> when the policies cannot be loaded, and
+    /// <see cref="HookRefusalException"/> when the policies cannot be loaded or the audit record cannot
+    /// be written (CLI-076: no unaudited decision), and
     /// <see cref="HeadlessOnlyException"/> for an <c>ask.headless_only</c> decision (CLI-080).
     /// </summary>
     public HookAnswer Decide(HookEvent e, ToolCall call, bool isEnforcing)
@@ -32,29 +34,32 @@ internal sealed class LocalEvaluation(HookPolicySources sources, string stateDir
         var counter = new CallCounter();
         var engine = new PolicyEngine(CompiledPolicySet.Compile(config), reload: sources.Load, counter: counter);
 
-        // TODO(audit): append the decision to the local audit chain (CLI-076, AUD-063) once
-        // src/Rampart.Core/Audit is on main; until then local mode writes no audit.
         switch (e.Kind)
         {
             case HookEventKind.PostToolUse:
             {
                 var decision = engine.EvaluateResponse(call, e.ResponseText);
+                audit.Record(call, decision);
                 return ClaudeHookMapping.Answer(decision, isEnforcing);
             }
             case HookEventKind.PostToolUseFailure:
             {
-                // CLI-076: pure evaluation; only a deny says anything (guidance for the model).
+                // CLI-076: pure evaluation; only a deny says anything (guidance for the model), and only
+                // that is audited, as feedback (AUD-063).
                 var decision = engine.Evaluate(call);
-                return decision.Action == DecisionAction.Deny ? ClaudeHookMapping.Answer(decision, isEnforcing) : HookAnswer.Allow;
+                if (decision.Action != DecisionAction.Deny) return HookAnswer.Allow;
+                audit.Record(call, decision, action: "feedback");
+                return ClaudeHookMapping.Answer(decision, isEnforcing);
             }
             default:
             {
                 if (!isEnforcing)
                 {
-                    engine.Evaluate(call);
+                    audit.Record(call, engine.Evaluate(call));
                     return HookAnswer.Allow;
                 }
                 var decision = CountsCalls(config) ? EnforceCounted(engine, counter, call) : engine.Enforce(call);
+                audit.Record(call, decision);
                 if (decision.Action == DecisionAction.Ask && decision.HeadlessOnly) throw new HeadlessOnlyException(HeadlessOnlyUnavailable);
                 return ClaudeHookMapping.Answer(decision);
             }

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Rampart.Hosting;
 using YamlDotNet.RepresentationModel;
 
 namespace Rampart.Agents;
 
-/// <summary>Where the hook's server lives and the bearer it sends there (CLI-006, CLI-007).</summary>
+/// <summary>Where the server lives and the bearer a client sends there (CLI-006, CLI-007): the hook's and the approval commands'.</summary>
 /// <param name="BaseUrl">Server base URL without a trailing slash.</param>
 /// <param name="Token">Bearer token, "" when none was found.</param>
 /// <param name="IsTokenFromFile">The token came from <c>~/.rampart/token</c> (never sent off-host, CLI-007).</param>
@@ -17,29 +18,36 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
     /// </summary>
     public const string DefaultUrl = "http://127.0.0.1:9090";
 
-    const long MaxTokenBytes = 1024 * 1024;
+    const long MaxStateBytes = 1024 * 1024;
 
     /// <summary>
-    /// Resolves URL and token: <c>--serve-url</c> → RAMPART_URL → config <c>url</c> → RAMPART_SERVE_URL
-    /// → config <c>serve_url</c> → <c>serve.state</c> → default; RAMPART_TOKEN → <c>~/.rampart/token</c>.
-    /// Throws <see cref="EndpointException"/> with the CLI-079 category on any problem.
+    /// Resolves URL and token (CLI-006, CLI-007): <c>--serve-url</c> → RAMPART_URL → config <c>url</c> →
+    /// RAMPART_SERVE_URL → config <c>serve_url</c> → <c>serve.state</c> → default; bearer
+    /// <paramref name="flagToken"/> → RAMPART_TOKEN → <c>~/.rampart/token</c>. Approval commands
+    /// (<see cref="EndpointClient.ApprovalCommand"/>) check <c>--api</c> → RAMPART_API → config
+    /// <c>api</c> first. Throws <see cref="EndpointException"/> with the CLI-079 category on any problem.
     /// </summary>
-    public static ServiceEndpoint Discover(string? flagUrl, Func<string, string?> env, string home)
+    public static ServiceEndpoint Discover(string? flagUrl, Func<string, string?> env, string home,
+        EndpointClient client = EndpointClient.Agent, string? flagToken = null)
     {
         var stateDir = home.Length > 0 ? Path.Combine(home, ".rampart") : "";
-        var (cfgUrl, cfgServeUrl) = stateDir.Length > 0 ? ReadConfig(Path.Combine(stateDir, "config.yaml")) : ("", "");
-        var url = First(flagUrl, env("RAMPART_URL"), cfgUrl, env("RAMPART_SERVE_URL"), cfgServeUrl);
+        var config = stateDir.Length > 0 ? ReadConfig(Path.Combine(stateDir, "config.yaml")) : default;
+        var isApproval = client == EndpointClient.ApprovalCommand;
+        var url = First(flagUrl, isApproval ? env("RAMPART_API") : null, isApproval ? config.Api : null,
+            env("RAMPART_URL"), config.Url, env("RAMPART_SERVE_URL"), config.ServeUrl);
         if (url.Length == 0 && stateDir.Length > 0) url = ReadStateUrl(Path.Combine(stateDir, "serve.state"));
         if (url.Length == 0) url = DefaultUrl;
 
-        var token = (env("RAMPART_TOKEN") ?? "").Trim();
+        // Tokens are only trimmed: a trailing '/' is part of a base64 token, not a URL separator.
+        var token = string.IsNullOrWhiteSpace(flagToken) ? (env("RAMPART_TOKEN") ?? "").Trim() : flagToken.Trim();
         var fromFile = false;
         if (token.Length == 0 && stateDir.Length > 0)
         {
-            token = ReadTokenFile(Path.Combine(stateDir, "token"));
+            token = ReadTokenFile(new StateDirectory(stateDir));
             fromFile = token.Length > 0;
         }
-        var baseUrl = CheckUrl(url, token.Length > 0, fromFile);
+        var baseUrl = CheckUrl(url, token.Length > 0, fromFile,
+            isApproval ? "pass --token or set RAMPART_TOKEN" : "set RAMPART_TOKEN explicitly");
         return new ServiceEndpoint(baseUrl, token, fromFile);
     }
 
@@ -56,7 +64,8 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
     static string Clean(string? v) => (v ?? "").Trim().TrimEnd('/');
 
     /// <summary>CLI-007: a bearer goes only to http(s) URLs without user-info, query or fragment; plain http only to loopback; a file token only to loopback.</summary>
-    public static Uri CheckUrl(string url, bool hasToken, bool tokenFromFile)
+    /// <param name="explicitTokenHint">How the user gives a token explicitly, for the file-token refusal.</param>
+    public static Uri CheckUrl(string url, bool hasToken, bool tokenFromFile, string explicitTokenHint = "set RAMPART_TOKEN explicitly")
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0
             || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || url.Contains('?') || url.Contains('#'))
@@ -65,7 +74,7 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
         if (hasToken && !loopback && uri.Scheme != "https")
             throw new EndpointException(EndpointProblem.UnsafeEndpoint, $"unsafe Rampart endpoint {url}: a token is only sent over https to a non-loopback host");
         if (tokenFromFile && !loopback)
-            throw new EndpointException(EndpointProblem.UnsafeEndpoint, $"refusing to send the auto-discovered token to remote endpoint {url}; set RAMPART_TOKEN explicitly");
+            throw new EndpointException(EndpointProblem.UnsafeEndpoint, $"refusing to send the auto-discovered token to remote endpoint {url}; {explicitTokenHint}");
         return new Uri(url.TrimEnd('/'));
     }
 
@@ -77,17 +86,17 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
     }
 
     /// <summary><c>~/.rampart/config.yaml</c> may hold only <c>url</c>, <c>serve_url</c>, <c>api</c> (CLI-006).</summary>
-    static (string Url, string ServeUrl) ReadConfig(string path)
+    static ClientConfig ReadConfig(string path)
     {
-        if (!File.Exists(path)) return ("", "");
+        if (!File.Exists(path)) return default;
         try
         {
             var yaml = new YamlStream();
             using (var reader = new StreamReader(path)) yaml.Load(reader);
-            if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" }) return ("", "");
+            if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" }) return default;
             if (yaml.Documents[0].RootNode is not YamlMappingNode map)
                 throw new EndpointException(EndpointProblem.Config, $"{path}: expected a mapping with url, serve_url or api");
-            string url = "", serveUrl = "";
+            string url = "", serveUrl = "", api = "";
             foreach (var (k, v) in map.Children)
             {
                 var key = (k as YamlScalarNode)?.Value ?? "";
@@ -95,8 +104,9 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
                     throw new EndpointException(EndpointProblem.Config, $"{path}: unknown or non-string key \"{key}\" (allowed: url, serve_url, api)");
                 if (key == "url") url = scalar.Value ?? "";
                 else if (key == "serve_url") serveUrl = scalar.Value ?? "";
+                else api = scalar.Value ?? "";
             }
-            return (url, serveUrl);
+            return new ClientConfig(url, serveUrl, api);
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
@@ -113,7 +123,7 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
         try
         {
             var info = new FileInfo(path);
-            if (!info.Exists || info.LinkTarget is not null || info.Length > MaxTokenBytes) return "";
+            if (!info.Exists || info.LinkTarget is not null || info.Length > MaxStateBytes) return "";
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
             return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String
                 ? Clean(u.GetString())
@@ -125,25 +135,28 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
         }
     }
 
-    /// <summary>Reads the agent's eval token with the checks of SEC-021/SEC-022/SEC-023; a missing file is no token.</summary>
-    static string ReadTokenFile(string path)
+    /// <summary>The token file with the checks of SEC-021..SEC-023 (<see cref="ServiceToken.Read"/>); a missing file is no token.</summary>
+    static string ReadTokenFile(StateDirectory state)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists && info.LinkTarget is null) return "";
-        if (info.LinkTarget is not null || (info.Attributes & FileAttributes.Device) != 0)
-            throw new EndpointException(EndpointProblem.Credentials, $"{path}: refusing a symlink or special file as the token");
-        if (info.Length > MaxTokenBytes)
-            throw new EndpointException(EndpointProblem.Credentials, $"{path}: token file exceeds 1 MiB");
         try
         {
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            return File.ReadAllText(path).Trim();
+            return ServiceToken.Read(state) ?? "";
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new EndpointException(EndpointProblem.Credentials, $"{path}: {ex.Message}");
+            throw new EndpointException(EndpointProblem.Credentials, ex.Message);
         }
     }
+
+    /// <summary>The keys of <c>~/.rampart/config.yaml</c> (CLI-006); null members read as absent.</summary>
+    readonly record struct ClientConfig(string? Url, string? ServeUrl, string? Api);
+}
+
+/// <summary>Who asks for the endpoint: approval commands look at <c>--api</c>/RAMPART_API/<c>api</c> first (CLI-006).</summary>
+internal enum EndpointClient
+{
+    Agent,
+    ApprovalCommand,
 }
 
 /// <summary>Which CLI-079 failure an endpoint problem is.</summary>

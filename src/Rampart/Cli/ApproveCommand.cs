@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Rampart.Agents;
 using Rampart.Hosting;
-using YamlDotNet.RepresentationModel;
 
 namespace Rampart.Cli;
 
@@ -51,14 +51,12 @@ internal static class ApproveCommand
 internal sealed class ApprovalApiException(string message) : Exception(message);
 
 /// <summary>
-/// The approval API as the CLI reaches it (CLI-006, CLI-007): base URL <c>--api</c> → RAMPART_API →
-/// config <c>api</c> → RAMPART_URL → config <c>url</c> → RAMPART_SERVE_URL → config <c>serve_url</c> →
-/// <c>serve.state</c> → <c>http://localhost:9090</c>; bearer <c>--token</c> → RAMPART_TOKEN →
-/// <c>~/.rampart/token</c>. No redirects, 10 s timeout, and the token is only sent where CLI-007 allows.
+/// The approval API as the CLI reaches it: URL and bearer from <see cref="ServiceEndpoint"/> (CLI-006:
+/// <c>--api</c> → RAMPART_API → config <c>api</c> → the clients' chain; CLI-007: <c>--token</c> →
+/// RAMPART_TOKEN → <c>~/.rampart/token</c>, sent only where allowed). No redirects, 10 s timeout.
 /// </summary>
 internal sealed class ApprovalApi
 {
-    const string DefaultUrl = "http://localhost:9090";
     readonly string _token;
 
     ApprovalApi(string baseUrl, string token)
@@ -71,23 +69,18 @@ internal sealed class ApprovalApi
 
     public static ApprovalApi Discover(string? flagApi, string? flagToken)
     {
-        var state = StateDirectory.ForCurrentUser();
-        var config = ReadConfig(Path.Combine(state.Path, "config.yaml"));
-        var url = First(flagApi, Env("RAMPART_API"), config.GetValueOrDefault("api"), Env("RAMPART_URL"), config.GetValueOrDefault("url"));
-        if (url.Length == 0 && config.GetValueOrDefault("url") is not { Length: > 0 }) url = First(Env("RAMPART_SERVE_URL"), config.GetValueOrDefault("serve_url"));
-        if (url.Length == 0) url = StateUrl(state.ServeState);
-        if (url.Length == 0) url = DefaultUrl;
-
-        var token = First(flagToken, Env("RAMPART_TOKEN"));
-        var fromFile = false;
-        if (token.Length == 0)
+        var home = System.IO.Path.GetDirectoryName(StateDirectory.ForCurrentUser().Path)!;
+        ServiceEndpoint endpoint;
+        try
         {
-            token = ServiceToken.Read(state)?.Trim() ?? "";
-            fromFile = token.Length > 0;
+            endpoint = ServiceEndpoint.Discover(flagApi, Environment.GetEnvironmentVariable, home, EndpointClient.ApprovalCommand, flagToken);
         }
-        if (token.Length == 0) throw new ApprovalApiException("proxy auth token required (--token or RAMPART_TOKEN)");
-        CheckEndpoint(url, fromFile);
-        return new ApprovalApi(url, token);
+        catch (EndpointException e)
+        {
+            throw new ApprovalApiException(e.Message);
+        }
+        if (endpoint.Token.Length == 0) throw new ApprovalApiException("proxy auth token required (--token or RAMPART_TOKEN)");
+        return new ApprovalApi(endpoint.BaseUrl.ToString().TrimEnd('/'), endpoint.Token);
     }
 
     /// <summary>Sends one request; a transport failure or a non-200 answer becomes the CLI-035 error text.</summary>
@@ -111,76 +104,6 @@ internal sealed class ApprovalApi
             var text = await response.Content.ReadAsStringAsync();
             if (response.StatusCode != HttpStatusCode.OK) throw new ApprovalApiException($"proxy returned {(int)response.StatusCode}: {text.TrimEnd()}");
             return ((int)response.StatusCode, text);
-        }
-    }
-
-    static string? Env(string name) => Environment.GetEnvironmentVariable(name);
-
-    static string First(params string?[] values)
-    {
-        foreach (var v in values)
-        {
-            var t = (v ?? "").Trim().TrimEnd('/');
-            if (t.Length > 0) return t;
-        }
-        return "";
-    }
-
-    /// <summary>CLI-007: http(s) with a host, no user-info/query/fragment; plain http and file tokens only to loopback.</summary>
-    static void CheckEndpoint(string url, bool tokenFromFile)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0
-            || uri.UserInfo.Length > 0 || url.Contains('?') || url.Contains('#'))
-            throw new ApprovalApiException($"unsafe Rampart endpoint {url}: expected an http(s) URL with a host and no user-info, query or fragment");
-        var loopback = string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
-            || IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
-        if (!loopback && uri.Scheme != "https")
-            throw new ApprovalApiException($"unsafe Rampart endpoint {url}: a token is only sent over https to a non-loopback host");
-        if (!loopback && tokenFromFile)
-            throw new ApprovalApiException($"refusing to send the auto-discovered token to remote endpoint {url}; pass --token or set RAMPART_TOKEN");
-    }
-
-    /// <summary><c>~/.rampart/config.yaml</c>: only <c>url</c>, <c>serve_url</c>, <c>api</c> strings; anything else is an error (CLI-006).</summary>
-    static Dictionary<string, string> ReadConfig(string path)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!File.Exists(path)) return values;
-        try
-        {
-            var yaml = new YamlStream();
-            using (var reader = new StreamReader(path)) yaml.Load(reader);
-            if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" }) return values;
-            if (yaml.Documents[0].RootNode is not YamlMappingNode map)
-                throw new ApprovalApiException($"{path}: expected a mapping with url, serve_url or api");
-            foreach (var (k, v) in map.Children)
-            {
-                var key = (k as YamlScalarNode)?.Value ?? "";
-                if (v is not YamlScalarNode scalar || key is not ("url" or "serve_url" or "api"))
-                    throw new ApprovalApiException($"{path}: unknown or non-string key \"{key}\" (allowed: url, serve_url, api)");
-                values[key] = scalar.Value ?? "";
-            }
-            return values;
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new ApprovalApiException($"{path}: {e.Message}");
-        }
-    }
-
-    static string StateUrl(string path)
-    {
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.LinkTarget is not null || info.Length > 64 * 1024) return "";
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String
-                ? First(u.GetString())
-                : "";
-        }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return ""; // a discovery hint only
         }
     }
 }

@@ -26,7 +26,7 @@ internal static class AuditCommand
                     return 1;
             }
         }
-        catch (Exception ex) when (ex is AuditUsageException or AuditReadException)
+        catch (Exception ex) when (ex is CliUsageException or AuditReadException)
         {
             // CLI-003: one line, exit 1.
             Console.Error.WriteLine(ex.Message);

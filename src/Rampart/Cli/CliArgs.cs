@@ -14,6 +14,13 @@ internal sealed class CliUsageException(string message) : Exception(message);
 /// </summary>
 internal sealed class CliArgs
 {
+    /// <summary>
+    /// CLI-002: <c>--config</c> and <c>--verbose</c> are accepted by every command, before or after its
+    /// own arguments (CommandTable moves leading ones behind them). A command that gives either a
+    /// meaning declares it in its own flags, which are looked up first; the others accept and ignore it.
+    /// </summary>
+    public static readonly CliFlag[] Globals = [new("config"), new("verbose", IsBool: true)];
+
     readonly Dictionary<string, List<string>> _values;
 
     CliArgs(Dictionary<string, List<string>> values, List<string> positionals)
@@ -110,6 +117,16 @@ internal sealed class CliArgs
         return n;
     }
 
+    /// <summary>A finite floating-point flag; a malformed value is a usage error naming the flag.</summary>
+    public double Double(string name, double fallback)
+    {
+        var text = String(name);
+        if (text is null) return fallback;
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) || !double.IsFinite(n))
+            throw new CliUsageException($"invalid argument \"{text}\" for \"--{name}\" flag: expected a number");
+        return n;
+    }
+
     static CliFlag? Find(IReadOnlyList<CliFlag> flags, string name, bool isLong)
     {
         foreach (var f in flags)
@@ -123,6 +140,10 @@ internal sealed class CliArgs
             {
                 if (f.Short is { } s && s == name[0]) return f;
             }
+        }
+        foreach (var f in Globals)
+        {
+            if (f.Name == name) return f;
         }
         return null;
     }

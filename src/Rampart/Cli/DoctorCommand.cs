@@ -6,7 +6,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rampart.Agents;
+using Rampart.Cli.Doctor;
 using Rampart.Core.Policies;
+using Rampart.Hosting;
 
 namespace Rampart.Cli;
 
@@ -85,7 +87,7 @@ internal static class DoctorCommand
         checks.AddRange(HooksChecks(claude));
         checks.AddRange(AuditChecks(Path.Combine(state, "audit")));
         // Before discovery: reading the token file restricts it to 0600 (SEC-022), which would hide loose modes.
-        var deployment = DeploymentChecks(state);
+        var deployment = OperatingSystem.IsWindows() ? [] : new DeploymentChecks(UnixAccounts.Read(), SystemLayout.Default).Run(state, Posix.EffectiveUserId);
         checks.AddRange(await ServerChecksAsync(home, env, claude).ConfigureAwait(false));
         checks.AddRange(deployment);
         checks.Add(new("System", DoctorStatus.Ok, $"{GoOs()}/{GoArch()}"));
@@ -462,25 +464,6 @@ internal static class DoctorCommand
         {
             return null;
         }
-    }
-
-    // ── deployment (CLI-063, SEC-061) ──────────────────────────────────────────────────────
-
-    static List<Check> DeploymentChecks(string state)
-    {
-        var result = new List<Check>();
-        if (Environment.IsPrivilegedProcess)
-            result.Add(new("Agent user", DoctorStatus.Warn, "running as root: an agent running as root can rewrite policies and audit", "run agents as an unprivileged user (SECURITY.md, user-separated deployment)"));
-        if (OperatingSystem.IsWindows()) return result;
-        foreach (var name in (ReadOnlySpan<string>)["token", "signing.key", "tokens.json"])
-        {
-            var file = Path.Combine(state, name);
-            if (!File.Exists(file)) continue;
-            var mode = File.GetUnixFileMode(file);
-            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-                result.Add(new("Secrets", DoctorStatus.Fail, $"{file} is readable or writable by group/others", $"chmod 600 {file}"));
-        }
-        return result;
     }
 
     // ── output (CLI-062) ───────────────────────────────────────────────────────────────────

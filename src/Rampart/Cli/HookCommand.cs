@@ -6,7 +6,8 @@ namespace Rampart.Cli;
 /// <summary>
 /// <c>rampart hook --format claude-code</c> (CLI-070..CLI-082): one Claude Code hook event on stdin,
 /// one decision on stdout. Runs once per tool call, so it stays lean: no host, no DI, no config stack.
-/// Local mode (the default, CLI-075/CLI-076) evaluates in-process with the user's policies. In remote
+/// Local mode (the default, CLI-075/CLI-076) evaluates in-process with the user's policies and appends
+/// one record to the user's audit chain (AUD-056, AUD-063). In remote
 /// mode (<c>--remote</c>, CLI-082, SEC-014) the server evaluates and audits; the hook reads no policy
 /// and writes no audit, so it works as an agent user who can read neither.
 /// </summary>
@@ -17,7 +18,8 @@ internal static class HookCommand
     const string HomeRefusal = "Rampart cannot resolve its data directory; refusing host data";
 
     /// <param name="ConfigFile">The <c>--config</c> given on the command line; null when none was.</param>
-    sealed record Options(bool IsEnforcing, bool IsRemote, bool IsFailOpen, bool IsVerbose, string? ServeUrl, string? ConfigFile, string? ConfigDir);
+    /// <param name="AuditDir">The <c>--audit-dir</c>; null = <c>~/.rampart/audit</c>.</param>
+    sealed record Options(bool IsEnforcing, bool IsRemote, bool IsFailOpen, bool IsVerbose, string? ServeUrl, string? ConfigFile, string? ConfigDir, string? AuditDir);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -57,7 +59,7 @@ internal static class HookCommand
     {
         error = "";
         string format = "claude-code", mode = "enforce";
-        string? serveUrl = null, configFile = null, configDir = null;
+        string? serveUrl = null, configFile = null, configDir = null, auditDir = null;
         bool remote = false, failOpen = false, verbose = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -84,8 +86,7 @@ internal static class HookCommand
                     // --config names the primary file (POL-029); otherwise the built-in profile is used.
                     case "--config": configFile = Value(); break;
                     case "--config-dir": configDir = Value(); break;
-                    // TODO(audit): the local audit trail (CLI-076) is not written yet; the flag is accepted.
-                    case "--audit-dir": Value(); break;
+                    case "--audit-dir": auditDir = Value(); break;
                     case "--remote": remote = true; break;
                     case "--verbose": verbose = true; break;
                     case "--fail-open": failOpen = true; break;
@@ -113,7 +114,7 @@ internal static class HookCommand
             error = $"hook: invalid mode \"{mode}\" (valid: enforce, monitor, audit)";
             return null;
         }
-        return new Options(mode == "enforce", remote, failOpen, verbose, serveUrl, configFile, configDir);
+        return new Options(mode == "enforce", remote, failOpen, verbose, serveUrl, configFile, configDir, string.IsNullOrWhiteSpace(auditDir) ? null : auditDir);
     }
 
     static byte[] ReadStdin()
@@ -144,19 +145,33 @@ internal static class HookCommand
                 return (ClaudeHookOutput.Render(HookEventKind.PreToolUse, HookAnswer.Allow), 0);
             case HookInputStatus.Invalid:
                 if (options.IsVerbose) Console.Error.WriteLine("rampart hook: " + input.Error);
-                return (ClaudeHookMapping.RenderParseFailure(input, options.IsEnforcing), 0);
+                return AnswerParseFailure(options, input);
         }
         var e = input.Event!;
 
+        var home = Environment.GetEnvironmentVariable("HOME") ?? "";
         if (e.Kind == HookEventKind.PostToolUse)
         {
             // Nothing came back from the tool: nothing for response rules to see.
             if (e.ToolResponse is null) return (ClaudeHookMapping.Render(e, HookAnswer.Allow), 0);
             if (e.Tool == "unknown")
-                return (ClaudeHookMapping.Render(e, options.IsEnforcing ? new HookAnswer(HookVerdict.Deny, ClaudeHookMapping.UnknownResponseRefusal) : HookAnswer.Allow), 0);
+            {
+                var answer = options.IsEnforcing ? new HookAnswer(HookVerdict.Deny, ClaudeHookMapping.UnknownResponseRefusal) : HookAnswer.Allow;
+                if (!options.IsRemote && home.Length > 0)
+                {
+                    try
+                    {
+                        Audit(options, home).RecordRefusal(e, Environment.GetEnvironmentVariable("RAMPART_SESSION")?.Trim() ?? "", ClaudeHookMapping.UnknownResponseRefusal);
+                    }
+                    catch (HookRefusalException ex)
+                    {
+                        return SetupFailure(options, e, ex.Refusal, ex.Message);
+                    }
+                }
+                return (ClaudeHookMapping.Render(e, answer), 0);
+            }
         }
 
-        var home = Environment.GetEnvironmentVariable("HOME") ?? "";
         if (home.Length == 0) return SetupFailure(options, e, HomeRefusal, "HOME is not set");
         ServiceEndpoint endpoint;
         try
@@ -206,7 +221,7 @@ internal static class HookCommand
         try
         {
             var sources = HookPolicySources.Resolve(options.ConfigFile, options.ConfigDir, home, checkout?.TopLevel, isProjectPolicyDisabled);
-            var local = new LocalEvaluation(sources, Path.Combine(home, ".rampart"), options.IsVerbose ? Console.Error : null);
+            var local = new LocalEvaluation(sources, Path.Combine(home, ".rampart"), Audit(options, home), options.IsVerbose ? Console.Error : null);
             var answer = local.Decide(e, ClaudeHookMapping.ToToolCall(e, session), options.IsEnforcing);
             return (ClaudeHookMapping.Render(e, answer), 0);
         }
@@ -219,6 +234,32 @@ internal static class HookCommand
             Console.Error.WriteLine(ex.Message);
             return ("", 1);
         }
+    }
+
+    /// <summary>The local audit trail (CLI-070: <c>--audit-dir</c>, default <c>~/.rampart/audit</c>).</summary>
+    static HookAuditTrail Audit(Options options, string home) =>
+        new(options.AuditDir ?? Path.Combine(home, ".rampart", "audit"));
+
+    /// <summary>
+    /// CLI-079: a payload that failed to parse is refused in enforce (allowed otherwise) and, in local
+    /// mode, audited as <c>tool:"unknown"</c> (AUD-063). Failing to audit it is a set-up error: monitor/audit exit 1.
+    /// </summary>
+    static (string, int) AnswerParseFailure(Options options, HookInput input)
+    {
+        var home = Environment.GetEnvironmentVariable("HOME") ?? "";
+        if (!options.IsRemote && (home.Length > 0 || options.AuditDir is not null))
+        {
+            try
+            {
+                Audit(options, home).RecordParseFailure(input.Error, options.IsEnforcing);
+            }
+            catch (HookRefusalException ex)
+            {
+                if (options.IsVerbose || !options.IsEnforcing) Console.Error.WriteLine("rampart hook: " + ex.Message);
+                if (!options.IsEnforcing) return ("", 1);
+            }
+        }
+        return (ClaudeHookMapping.RenderParseFailure(input, options.IsEnforcing), 0);
     }
 
     /// <summary>CLI-079: enforce refuses with the category's text; monitor/audit exit 1 with the detail.</summary>

@@ -10,10 +10,10 @@ namespace Rampart.Cli;
 /// </summary>
 internal static class LogCommand
 {
-    static readonly AuditFlag Number = new("number", Short: 'n');
-    static readonly AuditFlag Deny = new("deny", IsBool: true);
-    static readonly AuditFlag Today = new("today", IsBool: true);
-    static readonly AuditFlag Json = new("json", IsBool: true);
+    static readonly CliFlag Number = new("number", Short: 'n');
+    static readonly CliFlag Deny = new("deny", IsBool: true);
+    static readonly CliFlag Today = new("today", IsBool: true);
+    static readonly CliFlag Json = new("json", IsBool: true);
 
     // CLI-059: hook restarts leave parse-failure denies of tool "unknown" that are not decisions.
     static readonly string[] HookNoise = ["eof", "parse failure", "parse error", "unexpected end"];
@@ -24,7 +24,7 @@ internal static class LogCommand
         {
             return Task.FromResult(Run(args));
         }
-        catch (Exception ex) when (ex is AuditUsageException or AuditReadException)
+        catch (Exception ex) when (ex is CliUsageException or AuditReadException)
         {
             Console.Error.WriteLine(ex.Message);
             return Task.FromResult(1);
@@ -38,15 +38,15 @@ internal static class LogCommand
 
     static int Run(string[] args)
     {
-        var a = AuditArgs.Parse(args, AuditArgs.AuditDir, AuditArgs.NoColor, Number, Deny, Today, Json);
-        if (a.Positionals.Count > 0) throw new AuditUsageException($"log: unexpected argument \"{a.Positionals[0]}\"");
+        var a = CliArgs.Parse(args, [AuditFlags.AuditDir, AuditFlags.NoColor, Number, Deny, Today, Json]);
+        if (a.Positionals.Count > 0) throw new CliUsageException($"log: unexpected argument \"{a.Positionals[0]}\"");
         var count = a.Int(Number.Name, 20);
-        var directory = a.AuditDirectory();
-        var denyOnly = a.Flag(Deny.Name);
+        var directory = AuditFlags.Directory(a);
+        var denyOnly = a.Bool(Deny.Name);
         var names = AuditTrailFiles.All(directory);
 
         List<string> files;
-        if (a.Flag(Today.Name))
+        if (a.Bool(Today.Name))
         {
             var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
             files = names.FindAll(n => n.Contains(today, StringComparison.Ordinal));
@@ -69,8 +69,8 @@ internal static class LogCommand
             Console.Out.WriteLine("No events found.");
             return 0;
         }
-        var json = a.Flag(Json.Name);
-        var color = a.UseColor();
+        var json = a.Bool(Json.Name);
+        var color = AuditFlags.UseColor(a);
         foreach (var e in events)
             Console.Out.WriteLine(json ? Encoding.UTF8.GetString(AuditChain.Serialize(e)) : AuditLineFormat.Log(e, color));
         return 0;

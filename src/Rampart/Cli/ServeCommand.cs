@@ -12,7 +12,7 @@ internal static class ServeCommand
     internal static readonly CliFlag[] Flags =
     [
         new("config"), new("config-dir"), new("audit-dir"), new("mode"), new("addr"), new("port"),
-        new("approval-timeout"), new("reload-interval"), new("metrics", IsBool: true), new("syslog"),
+        new("approval-timeout"), new("reload-interval"), new("metrics", IsBool: true), new("syslog"), new("syslog-protocol"), new("syslog-format"),
         new("cef", IsBool: true), new("resolve-base-url"), new("signing-key"), new("tls-cert"), new("tls-key"),
         new("tls-auto", IsBool: true), new("background", IsBool: true, Short: 'b'), new("no-openclaw-bridge", IsBool: true),
         new("verbose", IsBool: true), new("log-format"), new("help", IsBool: true, Short: 'h'),
@@ -125,6 +125,10 @@ internal static class ServeCommand
             SigningKeyPath = args.String("signing-key") is { Length: > 0 } k ? k : null,
             ResolveBaseUrl = args.String("resolve-base-url") is { Length: > 0 } u ? u : null,
             Metrics = args.Bool("metrics"),
+            Syslog = args.String("syslog") is { Length: > 0 } syslog ? syslog : null,
+            SyslogProtocol = args.String("syslog-protocol"),
+            SyslogFormat = args.String("syslog-format"),
+            Cef = args.Bool("cef"),
             JsonLogs = logFormat == "json",
             Verbose = args.Bool("verbose"),
             StateDir = state,
@@ -159,6 +163,10 @@ internal static class ServeCommand
         w.WriteLine("  --approval-timeout <d>     how long an ask waits for a human (default 2m)");
         w.WriteLine("  --reload-interval <d>      periodic policy reload in addition to file watching (default off)");
         w.WriteLine("  --metrics                  serve Prometheus metrics on /metrics (admin token)");
+        w.WriteLine("  --syslog <host:port>       also send every audit record to a syslog collector");
+        w.WriteLine("  --syslog-protocol <p>      udp | tcp (default udp)");
+        w.WriteLine("  --syslog-format <f>        bsd | rfc5424 (default bsd)");
+        w.WriteLine("  --cef                      CEF bodies over syslog, or <audit-dir>/cef.log without --syslog");
         w.WriteLine("  --log-format <f>           text | json (default text; json suits journald)");
         w.WriteLine("  --verbose                  debug logging");
         w.WriteLine("  --allow-root               run even as root (refused by default: run it as rampart-svc)");

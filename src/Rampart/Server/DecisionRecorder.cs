@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Rampart.Core.Audit;
+using Rampart.Core.Audit.Export;
 using Rampart.Core.Evaluation;
 
 namespace Rampart.Server;
@@ -26,20 +27,26 @@ internal readonly record struct RecordOutcome(string? AuditId, string? Error)
 /// The one place the server hands decisions to the audit trail (AUD-055): <see cref="RecordAsync"/>
 /// completes only once the record is durable (the writer's group commit has fsynced it), so
 /// callers send a decision response strictly after it. Every durable record is also broadcast to
-/// SSE subscribers in its redacted, before-hash form (API-080, AUD-020).
+/// SSE subscribers in its redacted, before-hash form (API-080, AUD-020), and offered to the SIEM
+/// export, if any (AUD-097: only durable records leave; offering never blocks a decision).
 /// </summary>
 internal sealed class DecisionRecorder : IAsyncDisposable
 {
     readonly AuditWriter _writer;
     readonly EventBroadcaster _events;
     readonly TimeProvider _time;
+    readonly IAuditExport? _export;
 
-    public DecisionRecorder(AuditWriter writer, EventBroadcaster events, TimeProvider time)
+    public DecisionRecorder(AuditWriter writer, EventBroadcaster events, TimeProvider time, IAuditExport? export = null)
     {
         _writer = writer;
         _events = events;
         _time = time;
+        _export = export;
     }
+
+    /// <summary>The SIEM export's counters (for <c>/metrics</c>); null without <c>--syslog</c>/<c>--cef</c>.</summary>
+    public AuditExportCounters? ExportCounters => _export?.Counters;
 
     public string AuditDir => _writer.DirectoryPath;
 
@@ -81,6 +88,7 @@ internal sealed class DecisionRecorder : IAsyncDisposable
         try
         {
             receipt = await _writer.AppendAsync(evt, cancellationToken);
+            _export?.Offer(evt, receipt);
         }
         catch (AuditUnavailableException e)
         {
@@ -95,7 +103,12 @@ internal sealed class DecisionRecorder : IAsyncDisposable
     }
 
     /// <summary>Flushes and closes the trail (CLI-016).</summary>
-    public ValueTask DisposeAsync() => _writer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // The export drains what it queued before the trail closes (wiring contract of AuditExport).
+        if (_export is not null) await _export.DisposeAsync();
+        await _writer.DisposeAsync();
+    }
 
     /// <summary><c>{"type":"audit","event":…}</c> in the audit JSON shape (AUD-010), before hashing.</summary>
     internal static string AuditEventFrame(AuditEvent evt)

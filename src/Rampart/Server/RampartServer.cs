@@ -10,7 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Rampart.Cli;
 using Rampart.Core.Audit;
+using Rampart.Core.Audit.Export;
 using Rampart.Core.Policies;
 using Rampart.Hosting;
 
@@ -141,7 +143,30 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw new ServeException("serve: create audit sink: " + e.Message, e);
         }
-        var recorder = new DecisionRecorder(audit, events, time);
+        IAuditExport? export;
+        try
+        {
+            // AUD-095..AUD-097: the SIEM copy of every durable record. A malformed endpoint or an
+            // unopenable cef.log stops start-up; an unreachable collector does not.
+            export = AuditExport.Create(new AuditExportOptions
+            {
+                AuditDirectory = audit.DirectoryPath,
+                Syslog = options.Syslog ?? "",
+                Cef = options.Cef,
+                SyslogProtocol = AuditExportOptions.ParseProtocol(options.SyslogProtocol ?? "udp"),
+                SyslogFormat = AuditExportOptions.ParseFormat(options.SyslogFormat ?? "bsd"),
+                Version = VersionCommand.Version,
+                Clock = time,
+                Warn = m => log.LogWarning("{Msg}", m),
+            });
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            await audit.DisposeAsync();
+            await app.DisposeAsync();
+            throw new ServeException("serve: create audit sink: " + e.Message, e);
+        }
+        var recorder = new DecisionRecorder(audit, events, time, export);
         var watcher = new PolicyWatcher(policy, options.ReloadInterval, loggers.CreateLogger("rampart.reload"));
         string adminToken;
         try

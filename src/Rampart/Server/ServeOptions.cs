@@ -59,6 +59,14 @@ public sealed record ServeOptions
     public string? ResolveBaseUrl { get; init; }
     public TimeSpan ReloadInterval { get; init; }
     public bool Metrics { get; init; }
+    /// <summary><c>--syslog host:port</c>: export every durable record to a syslog collector (AUD-096); null = off.</summary>
+    public string? Syslog { get; init; }
+    /// <summary><c>--syslog-protocol</c> (<c>udp</c> default, <c>tcp</c>), as given.</summary>
+    public string? SyslogProtocol { get; init; }
+    /// <summary><c>--syslog-format</c> (<c>bsd</c> default, <c>rfc5424</c>), as given.</summary>
+    public string? SyslogFormat { get; init; }
+    /// <summary><c>--cef</c>: CEF bodies over syslog, or <c>&lt;audit-dir&gt;/cef.log</c> without <c>--syslog</c>.</summary>
+    public bool Cef { get; init; }
     public bool JsonLogs { get; init; }
     public bool Verbose { get; init; }
     /// <summary>The <c>~/.rampart</c> directory of the service user.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Rampart.Core.Audit;
+using Rampart.Core.Evaluation;
 
 namespace Rampart.Cli.Audit;
 
@@ -17,7 +18,9 @@ internal static class AuditLineFormat
         var sb = new StringBuilder(128);
         sb.Append(Icon(action)).Append(' ').Append(Clock(e.Timestamp)).Append(' ');
         sb.Append(Pad(e.Tool, 6)).Append(' ');
-        sb.Append(GoQuote(Detail(e))).Append(' ');
+        // Go's %q (CLI-055); the escaping also keeps terminal control sequences in agent-written
+        // commands from reaching the operator's terminal.
+        sb.Append(GoQuote.Quote(Detail(e))).Append(' ');
         Colored(sb, Pad(shown, 7), action, color);
         sb.Append(' ').Append(FirstPolicy(e) ?? "-");
         return sb.ToString();
@@ -117,51 +120,5 @@ internal static class AuditLineFormat
         var n = 0;
         foreach (var _ in s.EnumerateRunes()) n++;
         return n;
-    }
-
-    /// <summary>
-    /// Go's <c>strconv.Quote</c> (the <c>%q</c> of CLI-055): double quotes, <c>\"</c> <c>\\</c>,
-    /// <c>\a \b \f \n \r \t \v</c>, other non-printable runes as <c>\xNN</c>, <c>\uNNNN</c> or
-    /// <c>\UNNNNNNNN</c>; printable Unicode stays as is. Escaping also keeps terminal control
-    /// sequences in agent-written commands from reaching the operator's terminal.
-    /// </summary>
-    public static string GoQuote(string s)
-    {
-        var sb = new StringBuilder(s.Length + 2);
-        sb.Append('"');
-        foreach (var r in s.EnumerateRunes())
-        {
-            switch (r.Value)
-            {
-                case '"': sb.Append("\\\""); continue;
-                case '\\': sb.Append("\\\\"); continue;
-                case '\a': sb.Append("\\a"); continue;
-                case '\b': sb.Append("\\b"); continue;
-                case '\f': sb.Append("\\f"); continue;
-                case '\n': sb.Append("\\n"); continue;
-                case '\r': sb.Append("\\r"); continue;
-                case '\t': sb.Append("\\t"); continue;
-                case '\v': sb.Append("\\v"); continue;
-            }
-            if (IsPrint(r)) sb.Append(r.ToString());
-            else if (r.Value < 0x80) sb.Append("\\x").Append(r.Value.ToString("x2", CultureInfo.InvariantCulture));
-            else if (r.Value < 0x10000) sb.Append("\\u").Append(r.Value.ToString("x4", CultureInfo.InvariantCulture));
-            else sb.Append("\\U").Append(r.Value.ToString("x8", CultureInfo.InvariantCulture));
-        }
-        return sb.Append('"').ToString();
-    }
-
-    /// <summary>Go's <c>unicode.IsPrint</c>: letters, marks, numbers, punctuation, symbols and the ASCII space.</summary>
-    static bool IsPrint(Rune r)
-    {
-        if (r.Value == ' ') return true;
-        if (r.Value == 0xFFFD) return true;
-        return Rune.GetUnicodeCategory(r) switch
-        {
-            UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse
-                or UnicodeCategory.OtherNotAssigned or UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator
-                or UnicodeCategory.ParagraphSeparator => false,
-            _ => true,
-        };
     }
 }

@@ -6,16 +6,16 @@ namespace Rampart.Cli.Audit;
 /// </summary>
 internal static class AuditReplayCommand
 {
-    static readonly AuditFlag Speed = new("speed");
+    static readonly CliFlag Speed = new("speed");
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var a = AuditArgs.Parse(args, AuditArgs.AuditDir, AuditArgs.NoColor, Speed);
-        if (a.Positionals.Count > 0) throw new AuditUsageException($"audit replay: unexpected argument \"{a.Positionals[0]}\"");
+        var a = CliArgs.Parse(args, [AuditFlags.AuditDir, AuditFlags.NoColor, Speed]);
+        if (a.Positionals.Count > 0) throw new CliUsageException($"audit replay: unexpected argument \"{a.Positionals[0]}\"");
         var speed = a.Double(Speed.Name, 1);
-        if (speed < 0) throw new AuditUsageException("audit replay: --speed must be >= 0");
-        var directory = a.AuditDirectory();
-        var color = a.UseColor();
+        if (speed < 0) throw new CliUsageException("audit replay: --speed must be >= 0");
+        var directory = AuditFlags.Directory(a);
+        var color = AuditFlags.UseColor(a);
         var events = AuditTrailFiles.Read(directory, AuditTrailFiles.AllOrFail(directory)).ToList();
 
         using var stop = new CancellationTokenSource();

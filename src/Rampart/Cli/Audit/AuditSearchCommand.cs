@@ -6,28 +6,28 @@ namespace Rampart.Cli.Audit;
 /// </summary>
 internal static class AuditSearchCommand
 {
-    static readonly AuditFlag Tool = new("tool");
-    static readonly AuditFlag Agent = new("agent");
-    static readonly AuditFlag Decision = new("decision");
-    static readonly AuditFlag Since = new("since");
-    static readonly AuditFlag Until = new("until");
+    static readonly CliFlag Tool = new("tool");
+    static readonly CliFlag Agent = new("agent");
+    static readonly CliFlag Decision = new("decision");
+    static readonly CliFlag Since = new("since");
+    static readonly CliFlag Until = new("until");
 
     public static int Run(string[] args)
     {
-        var a = AuditArgs.Parse(args, AuditArgs.AuditDir, AuditArgs.NoColor, Tool, Agent, Decision, Since, Until);
-        if (a.Positionals.Count != 1) throw new AuditUsageException("usage: rampart audit search <query> [--tool T] [--agent A] [--decision D] [--since S] [--until U]");
+        var a = CliArgs.Parse(args, [AuditFlags.AuditDir, AuditFlags.NoColor, Tool, Agent, Decision, Since, Until]);
+        if (a.Positionals.Count != 1) throw new CliUsageException("usage: rampart audit search <query> [--tool T] [--agent A] [--decision D] [--since S] [--until U]");
         var now = DateTimeOffset.UtcNow;
         var filter = new AuditSearchFilter
         {
             Text = a.Positionals[0],
-            Tool = a.Get(Tool.Name),
-            Agent = a.Get(Agent.Name),
-            Decision = a.Get(Decision.Name),
-            Since = a.Get(Since.Name) is { } s ? AuditTimeArgs.Instant(Since.Name, s, now) : null,
-            Until = a.Get(Until.Name) is { } u ? AuditTimeArgs.Instant(Until.Name, u, now) : null,
+            Tool = a.String(Tool.Name),
+            Agent = a.String(Agent.Name),
+            Decision = a.String(Decision.Name),
+            Since = a.String(Since.Name) is { } s ? AuditTimeArgs.Instant(Since.Name, s, now) : null,
+            Until = a.String(Until.Name) is { } u ? AuditTimeArgs.Instant(Until.Name, u, now) : null,
         };
-        var directory = a.AuditDirectory();
-        var color = a.UseColor();
+        var directory = AuditFlags.Directory(a);
+        var color = AuditFlags.UseColor(a);
         var found = 0;
         foreach (var line in AuditTrailFiles.Read(directory, AuditTrailFiles.AllOrFail(directory)))
         {

@@ -8,16 +8,16 @@ namespace Rampart.Cli.Audit;
 /// </summary>
 internal static class AuditStatsCommand
 {
-    static readonly AuditFlag Since = new("since");
+    static readonly CliFlag Since = new("since");
     static readonly string[] MainDecisions = ["allow", "deny", "watch"];
 
     public static int Run(string[] args)
     {
-        var a = AuditArgs.Parse(args, AuditArgs.AuditDir, AuditArgs.NoColor, Since);
-        if (a.Positionals.Count > 0) throw new AuditUsageException($"audit stats: unexpected argument \"{a.Positionals[0]}\"");
-        var sinceText = a.Get(Since.Name);
+        var a = CliArgs.Parse(args, [AuditFlags.AuditDir, AuditFlags.NoColor, Since]);
+        if (a.Positionals.Count > 0) throw new CliUsageException($"audit stats: unexpected argument \"{a.Positionals[0]}\"");
+        var sinceText = a.String(Since.Name);
         DateTimeOffset? from = sinceText is null ? null : DateTimeOffset.UtcNow - AuditTimeArgs.LookBack(Since.Name, sinceText);
-        var directory = a.AuditDirectory();
+        var directory = AuditFlags.Directory(a);
 
         long total = 0;
         var byDecision = new SortedDictionary<string, long>(StringComparer.Ordinal);

@@ -9,22 +9,22 @@ namespace Rampart.Cli.Audit;
 /// </summary>
 internal static class AuditTailCommand
 {
-    static readonly AuditFlag Lines = new("lines", Short: 'n');
-    static readonly AuditFlag Follow = new("follow", IsBool: true, Short: 'f');
+    static readonly CliFlag Lines = new("lines", Short: 'n');
+    static readonly CliFlag Follow = new("follow", IsBool: true, Short: 'f');
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var a = AuditArgs.Parse(args, AuditArgs.AuditDir, AuditArgs.NoColor, Lines, Follow);
-        if (a.Positionals.Count > 0) throw new AuditUsageException($"audit tail: unexpected argument \"{a.Positionals[0]}\"");
+        var a = CliArgs.Parse(args, [AuditFlags.AuditDir, AuditFlags.NoColor, Lines, Follow]);
+        if (a.Positionals.Count > 0) throw new CliUsageException($"audit tail: unexpected argument \"{a.Positionals[0]}\"");
         var count = a.Int(Lines.Name, 20);
-        if (count <= 0) throw new AuditUsageException("audit tail: --lines must be greater than 0");
-        var directory = a.AuditDirectory();
-        var color = a.UseColor();
+        if (count <= 0) throw new CliUsageException("audit tail: --lines must be greater than 0");
+        var directory = AuditFlags.Directory(a);
+        var color = AuditFlags.UseColor(a);
 
         var names = AuditTrailFiles.All(directory);
         var newest = AuditTrailFiles.Newest(names);
-        if (newest is null && !a.Flag(Follow.Name)) throw new AuditReadException($"audit: no .jsonl files found in {directory}");
+        if (newest is null && !a.Bool(Follow.Name)) throw new AuditReadException($"audit: no .jsonl files found in {directory}");
 
         AuditFileCursor? cursor = null;
         if (newest is not null)
@@ -34,7 +34,7 @@ internal static class AuditTailCommand
             for (var i = Math.Max(0, events.Count - count); i < events.Count; i++)
                 Console.Out.WriteLine(AuditLineFormat.Tail(events[i].Event, color));
         }
-        if (!a.Flag(Follow.Name)) return 0;
+        if (!a.Bool(Follow.Name)) return 0;
 
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -29,7 +29,7 @@ internal static class AuditTimeArgs
         {
             throw Invalid(flag, text);
         }
-        if (total <= TimeSpan.Zero) throw new AuditUsageException($"invalid --{flag} \"{text}\": must be greater than 0");
+        if (total <= TimeSpan.Zero) throw new CliUsageException($"invalid --{flag} \"{text}\": must be greater than 0");
         return total;
     }
 
@@ -47,13 +47,13 @@ internal static class AuditTimeArgs
         {
             return now - LookBack(flag, text);
         }
-        catch (AuditUsageException)
+        catch (CliUsageException)
         {
-            throw new AuditUsageException(
+            throw new CliUsageException(
                 $"invalid --{flag} \"{text}\": expected an RFC 3339 time (2026-03-01T12:00:00Z), a date (2026-03-01) or a duration before now (2h, 7d)");
         }
     }
 
-    static AuditUsageException Invalid(string flag, string text) =>
+    static CliUsageException Invalid(string flag, string text) =>
         new($"invalid --{flag} \"{text}\": expected a duration such as 24h, 7d or 1d12h");
 }

@@ -11,26 +11,26 @@ namespace Rampart.Cli.Audit;
 /// </summary>
 internal static class AuditVerifyCommand
 {
-    static readonly AuditFlag Since = new("since");
-    static readonly AuditFlag Checkpoints = new("checkpoints");
+    static readonly CliFlag Since = new("since");
+    static readonly CliFlag Checkpoints = new("checkpoints");
 
     public static int Run(string[] args)
     {
-        var a = AuditArgs.Parse(args, AuditArgs.AuditDir, Since, Checkpoints);
-        if (a.Positionals.Count > 0) throw new AuditUsageException($"audit verify: unexpected argument \"{a.Positionals[0]}\"");
-        var directory = a.AuditDirectory();
+        var a = CliArgs.Parse(args, [AuditFlags.AuditDir, Since, Checkpoints]);
+        if (a.Positionals.Count > 0) throw new CliUsageException($"audit verify: unexpected argument \"{a.Positionals[0]}\"");
+        var directory = AuditFlags.Directory(a);
 
         DateOnly? since = null;
-        if (a.Get(Since.Name) is { } text)
+        if (a.String(Since.Name) is { } text)
         {
             if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-                throw new AuditUsageException($"audit: invalid --since date \"{text}\": expected YYYY-MM-DD format");
+                throw new CliUsageException($"audit: invalid --since date \"{text}\": expected YYYY-MM-DD format");
             since = d;
         }
 
         // Read the key before the (possibly long) chain walk so a bad path fails fast.
         string? publicKey = null;
-        if (a.Get(Checkpoints.Name) is { } keyPath)
+        if (a.String(Checkpoints.Name) is { } keyPath)
         {
             try
             {
@@ -38,7 +38,7 @@ internal static class AuditVerifyCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new AuditUsageException($"audit: read public key {keyPath}: {ex.Message}");
+                throw new CliUsageException($"audit: read public key {keyPath}: {ex.Message}");
             }
         }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Rampart.Core.Audit;
 using Rampart.Core.Audit.Export;
+using Rampart.Testing;
 using static Rampart.Core.Tests.Audit.AuditTestEvents;
 
 namespace Rampart.Core.Tests.Audit.Export;

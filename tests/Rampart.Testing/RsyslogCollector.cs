@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace Rampart.Core.Tests.Audit.Export;
+namespace Rampart.Testing;
 
 /// <summary>
 /// A real <c>rsyslogd</c> (Debian package <c>rsyslog</c>) on 127.0.0.1 as a child process: imudp and
@@ -11,7 +11,7 @@ namespace Rampart.Core.Tests.Audit.Export;
 /// the fields rsyslog parsed (protocol version, PRI, hostname, app-name, procid, msgid, structured
 /// data, timestamp, input, msg). Needs no privileges, no journal and no system config.
 /// </summary>
-internal sealed class RsyslogCollector : IDisposable
+public sealed class RsyslogCollector : IDisposable
 {
     const string Binary = "/usr/sbin/rsyslogd";
 

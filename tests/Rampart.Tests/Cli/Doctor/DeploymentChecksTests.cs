@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Rampart.Cli;
+using Rampart.Cli.Doctor;
+using Rampart.Hosting;
+using Rampart.Tests.Deployment;
+
+namespace Rampart.Tests.Cli.Doctor;
+
+/// <summary>
+/// Doctor's deployment checks (CLI-063, SEC-061) on real files, modes, users and processes: a temp
+/// user and group made with useradd/groupadd (tests run as root) and removed afterwards.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class DeploymentChecksTests : IAsyncLifetime
+{
+    readonly string root = Directory.CreateTempSubdirectory("rampart-doctor-deploy-").FullName;
+    readonly string agent = "rdt" + Guid.NewGuid().ToString("N")[..8];
+    string Group => agent + "g";
+    SystemLayout Layout => new() { ConfigDir = Path.Combine(root, "etc"), ServiceHome = Path.Combine(root, "lib"), UnitFile = Path.Combine(root, "rampart.service") };
+
+    public async Task InitializeAsync()
+    {
+        // Others need to traverse the temp root to reach what the checks look at.
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        await HostProcess.RequireAsync("groupadd", Group);
+        await HostProcess.RequireAsync("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", "--groups", Group, agent);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await HostProcess.RunAsync("userdel", agent);
+        await HostProcess.RunAsync("groupdel", Group);
+        Directory.Delete(root, recursive: true);
+    }
+
+    (DeploymentChecks Checks, UnixUser User) ForAgent()
+    {
+        var accounts = UnixAccounts.Read();
+        return (new DeploymentChecks(accounts, Layout), accounts.User(agent)!);
+    }
+
+    string Write(string relative, string content, UnixFileMode mode)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, mode);
+        return path;
+    }
+
+    const UnixFileMode Mode0644 = (UnixFileMode)0b110_100_100;
+    const UnixFileMode Mode0755 = (UnixFileMode)0b111_101_101;
+    const UnixFileMode Mode0700 = (UnixFileMode)0b111_000_000;
+
+    // ── sudo ────────────────────────────────────────────────────────────────────────────────
+
+    [Fact]
+    public void Passwordless_sudo_for_every_command_in_an_included_file_is_reported()
+    {
+        var sudoers = Write("sudoers", $"Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n#includedir {Path.Combine(root, "sudoers.d")}\n", Mode0644);
+        Write("sudoers.d/agent", $"{agent} ALL=(ALL) NOPASSWD: ALL\n", Mode0644);
+        var (checks, user) = ForAgent();
+
+        var check = checks.Sudo(user, sudoBinary: null, sudoers)!;
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Warn, check.Status);
+        Assert.Contains(agent, check.Message);
+        Assert.Contains("NOPASSWD: ALL", check.Message);
+    }
+
+    [Fact]
+    public void A_group_rule_reaches_its_members()
+    {
+        var sudoers = Write("sudoers", $"%{Group} ALL=(ALL:ALL) \\\n    NOPASSWD:ALL\n", Mode0644);
+        var (checks, user) = ForAgent();
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Warn, checks.Sudo(user, null, sudoers)!.Status);
+    }
+
+    [Theory]
+    [InlineData("{0} ALL=(ALL) ALL\n")]
+    [InlineData("{0} ALL=(ALL) NOPASSWD: /usr/bin/systemctl restart nginx\n")]
+    [InlineData("otheruser ALL=(ALL) NOPASSWD: ALL\n")]
+    [InlineData("# {0} ALL=(ALL) NOPASSWD: ALL\n")]
+    public void Sudo_with_a_password_or_for_other_users_or_commands_is_fine(string rule)
+    {
+        var sudoers = Write("sudoers", string.Format(System.Globalization.CultureInfo.InvariantCulture, rule, agent), Mode0644);
+        var (checks, user) = ForAgent();
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Ok, checks.Sudo(user, null, sudoers)!.Status);
+    }
+
+    // ── policies and audit of the service ────────────────────────────────────────────────────
+
+    [Fact]
+    public void Root_owned_policies_are_not_writable_by_the_agent()
+    {
+        Directory.CreateDirectory(Layout.ConfigDir);
+        File.SetUnixFileMode(Layout.ConfigDir, Mode0755);
+        Write("etc/standard.yaml", "version: \"1\"\n", Mode0644);
+        var (checks, user) = ForAgent();
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Ok, Assert.Single(checks.PolicyWriters(user)).Status);
+    }
+
+    [Fact]
+    public async Task A_policy_file_the_agent_owns_or_whose_group_it_is_in_fails()
+    {
+        Directory.CreateDirectory(Layout.ConfigDir);
+        File.SetUnixFileMode(Layout.ConfigDir, Mode0755);
+        var owned = Write("etc/owned.yaml", "version: \"1\"\n", Mode0644);
+        var grouped = Write("etc/grouped.yaml", "version: \"1\"\n", (UnixFileMode)0b110_110_100);
+        var other = Write("etc/other.yaml", "version: \"1\"\n", Mode0644);
+        await HostProcess.RequireAsync("chown", agent, owned);
+        await HostProcess.RequireAsync("chown", "root:" + Group, grouped);
+        var (checks, user) = ForAgent();
+
+        var check = Assert.Single(checks.PolicyWriters(user));
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Fail, check.Status);
+        Assert.Contains(owned, check.Message);
+        Assert.Contains(grouped, check.Message);
+        Assert.DoesNotContain(other, check.Message);
+    }
+
+    [Fact]
+    public void A_world_writable_policy_directory_fails()
+    {
+        Directory.CreateDirectory(Layout.ConfigDir);
+        File.SetUnixFileMode(Layout.ConfigDir, (UnixFileMode)0b111_111_111);
+        var (checks, user) = ForAgent();
+
+        var check = Assert.Single(checks.PolicyWriters(user));
+        Assert.Equal(DoctorCommand.DoctorStatus.Fail, check.Status);
+        Assert.Contains(Layout.ConfigDir, check.Message);
+    }
+
+    [Theory]
+    [InlineData(0b111_101_101, 0b111_101_101, "Warn")] // both open: the agent reads the trail
+    [InlineData(0b111_101_101, 0b111_000_000, "Ok")] // audit directory 0700
+    [InlineData(0b111_000_000, 0b111_101_101, "Ok")] // the service home blocks the way
+    public void The_service_audit_trail_is_reported_when_the_agent_can_read_it(int homeMode, int auditMode, string expected)
+    {
+        Directory.CreateDirectory(Layout.AuditDir);
+        File.SetUnixFileMode(Layout.ServiceHome, (UnixFileMode)homeMode);
+        File.SetUnixFileMode(Layout.AuditDir, (UnixFileMode)auditMode);
+        var (checks, user) = ForAgent();
+
+        Assert.Equal(Enum.Parse<DoctorCommand.DoctorStatus>(expected), checks.AuditReaders(user)!.Status);
+    }
+
+    // ── serve ───────────────────────────────────────────────────────────────────────────────
+
+    [Fact]
+    public async Task A_serve_running_as_root_is_reported_with_its_pid()
+    {
+        var home = Path.Combine(root, "home");
+        Directory.CreateDirectory(home);
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var psi = new ProcessStartInfo(RampartProcess.BinaryPath, ["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--allow-root"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        psi.Environment["HOME"] = home;
+        psi.Environment.Remove("RAMPART_TOKEN");
+        using var serve = Process.Start(psi)!;
+        _ = serve.StandardError.ReadToEndAsync();
+        _ = serve.StandardOutput.ReadToEndAsync();
+        try
+        {
+            var checks = ForAgent().Checks.ServeUsers();
+
+            var mine = Assert.Single(checks, c => c.Message.Contains($"(pid {serve.Id})", StringComparison.Ordinal));
+            Assert.Equal(DoctorCommand.DoctorStatus.Warn, mine.Status);
+            Assert.Equal("Serve user", mine.Name);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+    }
+
+    // ── the unit ────────────────────────────────────────────────────────────────────────────
+
+    static string ShippedUnit => File.ReadAllText(Path.Combine(Testing.SharedFiles.RepoRoot, "dist", "rampart.service"));
+
+    [Fact]
+    public void The_shipped_unit_has_the_hardening_and_systemd_rates_it_at_most_2()
+    {
+        File.WriteAllText(Layout.UnitFile, ShippedUnit);
+
+        var checks = ForAgent().Checks.UnitHardening("/usr/bin/systemd-analyze");
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Ok, Assert.Single(checks, c => c.Name == "Service unit").Status);
+        var exposure = Assert.Single(checks, c => c.Name == "Service exposure");
+        Assert.Equal(DoctorCommand.DoctorStatus.Ok, exposure.Status);
+        Assert.StartsWith("systemd-analyze security: exposure ", exposure.Message);
+    }
+
+    [Fact]
+    public void A_unit_without_the_hardening_is_named_and_scored_as_exposed()
+    {
+        File.WriteAllText(Layout.UnitFile, "[Unit]\nDescription=Rampart\n\n[Service]\nExecStart=/usr/local/bin/rampart serve --port 9090\nUser=root\n");
+
+        var checks = ForAgent().Checks.UnitHardening("/usr/bin/systemd-analyze");
+
+        var unit = Assert.Single(checks, c => c.Name == "Service unit");
+        Assert.Equal(DoctorCommand.DoctorStatus.Warn, unit.Status);
+        Assert.Contains("NoNewPrivileges=yes", unit.Message);
+        Assert.Contains("ProtectSystem=strict", unit.Message);
+        Assert.Contains("User=rampart-svc", unit.Message);
+        Assert.Equal(DoctorCommand.DoctorStatus.Warn, Assert.Single(checks, c => c.Name == "Service exposure").Status);
+    }
+
+    [Fact]
+    public void A_foreign_unit_file_is_not_judged()
+    {
+        File.WriteAllText(Layout.UnitFile, "[Service]\nExecStart=/usr/bin/nginx\n");
+
+        Assert.Empty(ForAgent().Checks.UnitHardening("/usr/bin/systemd-analyze"));
+    }
+}
