@@ -246,7 +246,7 @@ internal static class PolicyValidator
         {
             warnings.Add($"response regex {quoted} contains a back-reference-like escape; RE2 does not support back-references");
         }
-        if (!Re2Regex.TryCompile(pattern, out _, out var compileError)) return $"invalid response regex {quoted}: {compileError}";
+        if (!Re2Regex.TryValidate(pattern, out var compileError)) return $"invalid response regex {quoted}: {compileError}";
         return null;
     }
 

@@ -30,8 +30,8 @@ internal sealed class CompiledCondition
     readonly CounterCondition? _callCount;
     readonly GlobSet _sessionMatches;
     readonly GlobSet _sessionNotMatches;
-    readonly Regex[] _responseMatches;
-    readonly Regex[] _responseNotMatches;
+    readonly ResponsePattern[] _responseMatches;
+    readonly ResponsePattern[] _responseNotMatches;
 
     /// <summary>POL-040: the non-command part of the condition for strict durable matching; null when there is none.</summary>
     readonly CompiledCondition? _strictRemainder;
@@ -209,19 +209,17 @@ internal sealed class CompiledCondition
         return result;
     }
 
-    static Regex[] Regexes(ImmutableArray<string> patterns)
+    static ResponsePattern[] Regexes(ImmutableArray<string> patterns)
     {
         if (patterns.IsDefaultOrEmpty) return [];
-        var result = new Regex[patterns.Length];
+        var result = new ResponsePattern[patterns.Length];
         for (var i = 0; i < result.Length; i++)
         {
-            // Validation (POL-021) happened at load; a failure here means the loader let something through.
-            if (!Re2Regex.TryCompile(patterns[i], out var regex, out var error) || regex is null)
+            // Validation (POL-021) happened at load; a failure here means the loader let something
+            // through (a model built in code, not from YAML). The matcher itself is built lazily.
+            if (!Re2Regex.TryValidate(patterns[i], out var error))
                 throw new PolicyLoadException("engine: invalid response regex \"" + patterns[i] + "\": " + error);
-            // POL-045: every single match attempt is bounded.
-            if (regex.MatchTimeout == Regex.InfiniteMatchTimeout)
-                regex = new Regex(regex.ToString(), regex.Options, ResponseMatchTimeout);
-            result[i] = regex;
+            result[i] = new ResponsePattern(patterns[i], ResponseMatchTimeout);
         }
         return result;
     }

@@ -5,18 +5,18 @@ namespace Rampart.Core.Evaluation.Conditions;
 /// <summary>POL-045 step 4: the response condition of a rule (unanchored RE2 searches).</summary>
 internal static class ResponseConditions
 {
-    public static bool Match(string response, Regex[] matches, Regex[] notMatches)
+    public static bool Match(string response, ResponsePattern[] matches, ResponsePattern[] notMatches)
     {
         if (matches.Length == 0 || response.Length == 0) return false;
         var hit = false;
-        foreach (var regex in matches)
+        foreach (var pattern in matches)
         {
-            if (Search(regex, response, timedOutResult: true)) { hit = true; break; }
+            if (Search(pattern.Regex, response, timedOutResult: true)) { hit = true; break; }
         }
         if (!hit) return false;
-        foreach (var regex in notMatches)
+        foreach (var pattern in notMatches)
         {
-            if (Search(regex, response, timedOutResult: false)) return false;
+            if (Search(pattern.Regex, response, timedOutResult: false)) return false;
         }
         return true;
     }
@@ -32,5 +32,27 @@ internal static class ResponseConditions
         {
             return timedOutResult;
         }
+    }
+}
+
+/// <summary>
+/// A validated response regex whose linear-time matcher is built on first use: most policy sets
+/// are loaded far more often (start-up, reloads, every hook process) than their response rules
+/// run, and building the automata was most of the load time.
+/// </summary>
+internal sealed class ResponsePattern(string pattern, TimeSpan matchTimeout)
+{
+    readonly Lazy<Regex> _regex = new(() => Build(pattern, matchTimeout), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public string Pattern => pattern;
+
+    public Regex Regex => _regex.Value;
+
+    static Regex Build(string pattern, TimeSpan matchTimeout)
+    {
+        if (!Matching.Re2Regex.TryCompile(pattern, out var regex, out var error) || regex is null)
+            throw new InvalidOperationException("response regex \"" + pattern + "\" passed validation but did not compile: " + error);
+        // POL-045: every single match attempt is bounded.
+        return regex.MatchTimeout == Regex.InfiniteMatchTimeout ? new Regex(regex.ToString(), regex.Options, matchTimeout) : regex;
     }
 }
