@@ -29,21 +29,13 @@ internal sealed class ToolEndpoints(RunningService service)
     /// <summary>API-025.</summary>
     async Task ToolAsync(HttpContext context, Caller caller)
     {
-        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
-        if (!body.IsOk)
+        if (await ReadRequestAsync(context) is not { } read) return;
+        using var document = read.Document;
+        var request = read.Request;
+        string error;
+        if (!TryPrepareCall(context, request, out var tool, out var args, out error))
         {
-            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
-            return;
-        }
-        using var document = body.Document!;
-        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
-            return;
-        }
-        if (!TryToolName(context, out var tool, out error) || !CallPreparation.TryPrepare(tool, request, out var args, out error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, error.StartsWith("invalid tool name", StringComparison.Ordinal) ? error : "invalid tool input: " + error);
+            await ApiResponse.ErrorAsync(context, 400, error);
             return;
         }
         var options = ApplyCaller(caller, request);
@@ -171,21 +163,13 @@ internal sealed class ToolEndpoints(RunningService service)
     /// </remarks>
     async Task ResponseAsync(HttpContext context, Caller caller)
     {
-        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
-        if (!body.IsOk)
+        if (await ReadRequestAsync(context) is not { } read) return;
+        using var document = read.Document;
+        var request = read.Request;
+        string error;
+        if (!TryPrepareCall(context, request, out var tool, out var args, out error))
         {
-            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
-            return;
-        }
-        using var document = body.Document!;
-        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
-            return;
-        }
-        if (!TryToolName(context, out var tool, out error) || !CallPreparation.TryPrepare(tool, request, out var args, out error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, error.StartsWith("invalid tool name", StringComparison.Ordinal) ? error : "invalid tool input: " + error);
+            await ApiResponse.ErrorAsync(context, 400, error);
             return;
         }
         ApplyCaller(caller, request);
@@ -251,18 +235,10 @@ internal sealed class ToolEndpoints(RunningService service)
     /// <summary>API-030.</summary>
     async Task PreflightAsync(HttpContext context, Caller caller)
     {
-        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
-        if (!body.IsOk)
-        {
-            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
-            return;
-        }
-        using var document = body.Document!;
-        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
-            return;
-        }
+        if (await ReadRequestAsync(context) is not { } read) return;
+        using var document = read.Document;
+        var request = read.Request;
+        string error;
         var options = ApplyCaller(caller, request);
         if (request.Verification && !caller.IsAdminToken)
         {
@@ -274,9 +250,9 @@ internal sealed class ToolEndpoints(RunningService service)
             await ApiResponse.ErrorAsync(context, 400, "verification and enforce modes cannot be combined");
             return;
         }
-        if (!TryToolName(context, out var tool, out error) || !CallPreparation.TryPrepare(tool, request, out var args, out error))
+        if (!TryPrepareCall(context, request, out var tool, out var args, out error))
         {
-            await ApiResponse.ErrorAsync(context, 400, error.StartsWith("invalid tool name", StringComparison.Ordinal) ? error : "invalid tool input: " + error);
+            await ApiResponse.ErrorAsync(context, 400, error);
             return;
         }
 
@@ -329,6 +305,39 @@ internal sealed class ToolEndpoints(RunningService service)
         if (caller.Token is not { } token) return default;
         request.Agent = token.Agent;
         return new EvaluationOptions(PolicyFilter: token.Policy.Length == 0 ? null : token.Policy, DefaultDeny: true);
+    }
+
+    /// <summary>
+    /// API-020: reads and decodes an evaluation body. On failure the error answer is already
+    /// written and null is returned; otherwise the caller owns (and disposes) the document, which
+    /// the request's JSON values live in.
+    /// </summary>
+    static async Task<(JsonDocument Document, ToolRequest Request)?> ReadRequestAsync(HttpContext context)
+    {
+        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
+        if (!body.IsOk)
+        {
+            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
+            return null;
+        }
+        var document = body.Document!;
+        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
+        {
+            document.Dispose();
+            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
+            return null;
+        }
+        return (document, request);
+    }
+
+    /// <summary>API-021/API-022: the canonical tool name from the URL and the prepared arguments; <paramref name="error"/> is the 400 message.</summary>
+    static bool TryPrepareCall(HttpContext context, ToolRequest request, out string tool, out PreparedArguments args, out string error)
+    {
+        args = default!;
+        if (!TryToolName(context, out tool, out error)) return false;
+        if (CallPreparation.TryPrepare(tool, request, out args, out error)) return true;
+        error = "invalid tool input: " + error;
+        return false;
     }
 
     static bool TryToolName(HttpContext context, out string tool, out string error)
