@@ -186,29 +186,7 @@ public static class Suggestions
     static string GoDir(string path)
     {
         var i = path.LastIndexOf('/');
-        return GoClean(path[..(i + 1)]);
-    }
-
-    /// <summary>Go <c>path.Clean</c> (lexical).</summary>
-    internal static string GoClean(string path)
-    {
-        if (path.Length == 0) return ".";
-        var rooted = path[0] == '/';
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part.Length == 0 || part == ".") continue;
-            if (part == "..")
-            {
-                if (parts.Count > 0 && parts[^1] != "..") parts.RemoveAt(parts.Count - 1);
-                else if (!rooted) parts.Add("..");
-                continue;
-            }
-            parts.Add(part);
-        }
-        var joined = string.Join('/', parts);
-        if (rooted) return "/" + joined;
-        return joined.Length == 0 ? "." : joined;
+        return Matching.PathNames.Lexical(path[..(i + 1)]);
     }
 }
 
