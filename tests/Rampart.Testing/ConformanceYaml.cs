@@ -113,10 +113,10 @@ public static class ConformanceYaml
     }
 
     /// <summary>Serialises a plain value (as produced by <see cref="Convert"/>) to JSON text.</summary>
-    public static string ToJson(object? value)
+    public static string ToJson(object? value, JsonWriterOptions options = default)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) Write(w, value);
+        using (var w = new Utf8JsonWriter(ms, options)) Write(w, value);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 

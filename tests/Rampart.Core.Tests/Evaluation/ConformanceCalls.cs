@@ -87,38 +87,8 @@ internal static class ConformanceCalls
     }
 
     /// <summary>JSON text (valid YAML flow syntax) without HTML-safe escaping, for embedding conditions in policy YAML.</summary>
-    public static string ToYamlFlow(object? value)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            Write(w, value);
-        }
-        return Encoding.UTF8.GetString(ms.ToArray());
-    }
-
-    static void Write(Utf8JsonWriter w, object? value)
-    {
-        switch (value)
-        {
-            case null: w.WriteNullValue(); break;
-            case string s: w.WriteStringValue(s); break;
-            case bool b: w.WriteBooleanValue(b); break;
-            case long l: w.WriteNumberValue(l); break;
-            case double d: w.WriteNumberValue(d); break;
-            case List<object?> list:
-                w.WriteStartArray();
-                foreach (var item in list) Write(w, item);
-                w.WriteEndArray();
-                break;
-            case Dictionary<string, object?> map:
-                w.WriteStartObject();
-                foreach (var (k, v) in map) { w.WritePropertyName(k); Write(w, v); }
-                w.WriteEndObject();
-                break;
-            default: w.WriteStringValue(value.ToString()); break;
-        }
-    }
+    public static string ToYamlFlow(object? value) =>
+        ConformanceYaml.ToJson(value, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>The case list of one conformance file, by id.</summary>
     public static Dictionary<string, Dictionary<string, object?>> ById(string file)
