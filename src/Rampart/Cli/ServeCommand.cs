@@ -17,6 +17,7 @@ internal static class ServeCommand
         new("tls-auto", IsBool: true), new("background", IsBool: true, Short: 'b'), new("no-openclaw-bridge", IsBool: true),
         new("verbose", IsBool: true), new("log-format"), new("help", IsBool: true, Short: 'h'),
         new("allow-root", IsBool: true),
+        new("unix-socket"), new("unix-socket-mode"), new("unix-socket-group"), new("identities"),
     ];
 
     public static async Task<int> RunAsync(string[] args)
@@ -110,6 +111,7 @@ internal static class ServeCommand
         var home = Env("HOME");
         if (string.IsNullOrEmpty(home)) throw new CliUsageException("serve: cannot locate the home directory: HOME is empty");
         var state = Path.Combine(home, ".rampart");
+        var unixSocket = ServeSocketFlags.ToOptions(args, state);
         return new ServeOptions
         {
             ConfigPath = args.String("config", "rampart.yaml"),
@@ -119,7 +121,9 @@ internal static class ServeCommand
             Mode = mode,
             Address = address,
             Port = port,
-            ServesHttp = port > 0,
+            ServesHttp = port > 0 || unixSocket is not null,
+            ListensOnTcp = port > 0,
+            UnixSocket = unixSocket,
             ApprovalTimeout = approvalTimeout > TimeSpan.Zero ? approvalTimeout : TimeSpan.FromMinutes(2),
             ReloadInterval = Duration(args, "reload-interval"),
             SigningKeyPath = args.String("signing-key") is { Length: > 0 } k ? k : null,
@@ -170,6 +174,7 @@ internal static class ServeCommand
         w.WriteLine("  --log-format <f>           text | json (default text; json suits journald)");
         w.WriteLine("  --verbose                  debug logging");
         w.WriteLine("  --allow-root               run even as root (refused by default: run it as rampart-svc)");
+        ServeSocketFlags.PrintHelp(w);
         w.WriteLine();
         w.WriteLine("  rampart serve install --system [--agent-user USER] [--dry-run]   user-separated system service");
         w.WriteLine("  rampart serve uninstall --system                                 remove the service (keeps audit data)");

@@ -40,7 +40,7 @@ internal sealed class ClaudeHookEndpoint(RunningService service)
         string output;
         try
         {
-            var auth = service.Authenticator.Authenticate(Authenticator.BearerOf(context.Request.Headers.Authorization), TokenScopes.Eval);
+            var auth = service.Authenticate(context, Authenticator.BearerOf(context.Request.Headers.Authorization), TokenScopes.Eval);
             var payload = await ReadPayloadAsync(context);
             var input = ClaudeHookMapping.Parse(payload, default);
             if (auth.Caller is null)

@@ -88,6 +88,7 @@ public sealed class RampartServer : IAsyncDisposable
         if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
             stderr.WriteLine($"serve: WARNING: listening on non-loopback address {options.Address} without TLS; tokens travel in clear text");
 
+        var socket = options.ServesHttp && options.UnixSocket is { } socketOptions ? UnixSocketListener.Prepare(socketOptions) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -112,10 +113,20 @@ public sealed class RampartServer : IAsyncDisposable
             limits.MaxRequestBodySize = RequestBody.Limit;
             limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
             limits.MinResponseDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
-            if (options.ServesHttp) kestrel.Listen(options.Address, options.Port, l => l.Protocols = HttpProtocols.Http1);
+            if (options.ServesHttp && options.ListensOnTcp) kestrel.Listen(options.Address, options.Port, l => l.Protocols = HttpProtocols.Http1);
+            socket?.Listen(kestrel);
         });
 
         var app = builder.Build();
+        try
+        {
+            socket?.Attach(app);
+        }
+        catch (ServeException)
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
 
@@ -207,6 +218,7 @@ public sealed class RampartServer : IAsyncDisposable
         try
         {
             await app.StartAsync();
+            socket?.Secure();
         }
         catch (IOException e)
         {
@@ -214,7 +226,7 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw new ServeException("serve: proxy listen failed: " + e.Message, e);
         }
-        var port = BoundPort(app, options.Port);
+        var port = options.ListensOnTcp ? BoundPort(app, options.Port) : 0;
         service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
         try
         {
@@ -228,10 +240,11 @@ public sealed class RampartServer : IAsyncDisposable
             throw new ServeException("serve: persist token: " + e.Message, e);
         }
 
-        stderr.WriteLine($"Rampart ready — :{port} (token={ServiceToken.Masked(adminToken)})");
+        if (options.ListensOnTcp) stderr.WriteLine($"Rampart ready — :{port} (token={ServiceToken.Masked(adminToken)})");
+        if (socket is not null) stderr.WriteLine($"Rampart ready — {socket.Describe()}");
         // CLI-012: the full token only on a terminal; otherwise just where it is.
         stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
-        var serveState = WriteServeState(state, port, time, log);
+        var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
     }
 

@@ -30,6 +30,10 @@ internal sealed class RunningService(
     /// <summary>The approval queue and its routes' logic (API-040..API-053); set once at start-up.</summary>
     public Approvals.ApprovalService Approvals { get; set; } = null!;
 
+    /// <summary>The caller of a request: the kernel's peer identity on the Unix socket (<see cref="SocketPeer"/>), else the bearer token.</summary>
+    public AuthResult Authenticate(HttpContext context, string? token, string scope) =>
+        context.Features.Get<SocketPeer>() is { } peer ? peer.Authenticate(scope) : Authenticator.Authenticate(token, scope);
+
     /// <summary>Wraps a handler with bearer authentication for <paramref name="scope"/> (API-010..API-012).</summary>
     /// <param name="allowQueryToken">Only the event stream accepts <c>?token=</c> (API-010), with a warning.</param>
     public RequestDelegate Authorized(string scope, Func<HttpContext, Caller, Task> handler, bool allowQueryToken = false) => async context =>
@@ -40,7 +44,7 @@ internal sealed class RunningService(
             token = q[0];
             Log.LogWarning("event stream authenticated with a ?token= query parameter; prefer the Authorization header");
         }
-        var result = Authenticator.Authenticate(token, scope);
+        var result = Authenticate(context, token, scope);
         if (result.Caller is null)
         {
             await ApiResponse.ErrorAsync(context, result.Status, result.Error);

@@ -52,6 +52,10 @@ public sealed record ServeOptions
     public int Port { get; init; } = 9090;
     /// <summary>Whether to serve HTTP at all (<c>--port 0</c> = policy watching only).</summary>
     public bool ServesHttp { get; init; } = true;
+    /// <summary>Whether the HTTP server listens on <see cref="Address"/>:<see cref="Port"/>; false = only on <see cref="UnixSocket"/>.</summary>
+    public bool ListensOnTcp { get; init; } = true;
+    /// <summary><c>--unix-socket</c> and its settings; null = no socket listener.</summary>
+    public UnixSocketOptions? UnixSocket { get; init; }
     public TimeSpan ApprovalTimeout { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary><c>--signing-key</c>: HMAC key of signed approval links (default <c>~/.rampart/signing.key</c>, API-050).</summary>
     public string? SigningKeyPath { get; init; }
