@@ -12,6 +12,15 @@ namespace Rampart.Agents;
 internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFromFile)
 {
     /// <summary>
+    /// The server's Unix socket (<c>serve --unix-socket</c>), or null for TCP. Over the socket the
+    /// server identifies the caller by its uid, so no token is sent (<see cref="Token"/> is "").
+    /// </summary>
+    public string? SocketPath { get; init; }
+
+    /// <summary>The base URL of requests sent over a socket: only its Host header reaches the server.</summary>
+    static readonly Uri SocketBaseUrl = new("http://localhost");
+
+    /// <summary>
     /// The default server. CLI-006 names <c>http://localhost:9090</c>; the literal loopback address is
     /// the same server without a name lookup (the service listens on 127.0.0.1, SEC-011), and keeps the
     /// per-call hook from stalling on a resolver that prefers ::1.
@@ -27,11 +36,29 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
     /// (<see cref="EndpointClient.ApprovalCommand"/>) check <c>--api</c> → RAMPART_API → config
     /// <c>api</c> first. Throws <see cref="EndpointException"/> with the CLI-079 category on any problem.
     /// </summary>
+    /// <remarks>
+    /// Project addition (issue 7): a Unix socket — <paramref name="flagSocket"/>, else (unless
+    /// <paramref name="flagUrl"/> is given) RAMPART_SOCKET → config <c>socket</c> — beats the other URL
+    /// sources, and then no token is read or sent. It must be
+    /// an absolute path: a relative one would depend on the agent's working directory. Only clients
+    /// that can talk over a socket (<paramref name="acceptsSocket"/>: the hook and wrap) look for one.
+    /// </remarks>
     public static ServiceEndpoint Discover(string? flagUrl, Func<string, string?> env, string home,
-        EndpointClient client = EndpointClient.Agent, string? flagToken = null)
+        EndpointClient client = EndpointClient.Agent, string? flagToken = null, string? flagSocket = null, bool acceptsSocket = false)
     {
         var stateDir = home.Length > 0 ? Path.Combine(home, ".rampart") : "";
         var config = stateDir.Length > 0 ? ReadConfig(Path.Combine(stateDir, "config.yaml")) : default;
+        var socket = !acceptsSocket ? ""
+            : (flagSocket ?? "").Trim() is { Length: > 0 } fs ? fs
+            : Clean(flagUrl).Length > 0 ? "" // an explicit --serve-url beats a socket from the environment or config
+            : (env("RAMPART_SOCKET") ?? "").Trim() is { Length: > 0 } es ? es
+            : (config.Socket ?? "").Trim();
+        if (socket.Length > 0)
+        {
+            if (!Path.IsPathFullyQualified(socket))
+                throw new EndpointException(EndpointProblem.Config, $"Rampart socket path must be absolute, got \"{socket}\"");
+            return new ServiceEndpoint(SocketBaseUrl, "", false) { SocketPath = socket };
+        }
         var isApproval = client == EndpointClient.ApprovalCommand;
         var url = First(flagUrl, isApproval ? env("RAMPART_API") : null, isApproval ? config.Api : null,
             env("RAMPART_URL"), config.Url, env("RAMPART_SERVE_URL"), config.ServeUrl);
@@ -96,17 +123,19 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
             if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is YamlScalarNode { Value: null or "" }) return default;
             if (yaml.Documents[0].RootNode is not YamlMappingNode map)
                 throw new EndpointException(EndpointProblem.Config, $"{path}: expected a mapping with url, serve_url or api");
-            string url = "", serveUrl = "", api = "";
+            string url = "", serveUrl = "", api = "", socket = "";
             foreach (var (k, v) in map.Children)
             {
                 var key = (k as YamlScalarNode)?.Value ?? "";
-                if (v is not YamlScalarNode scalar || key is not ("url" or "serve_url" or "api"))
-                    throw new EndpointException(EndpointProblem.Config, $"{path}: unknown or non-string key \"{key}\" (allowed: url, serve_url, api)");
+                // `socket` is a project addition to CLI-006 (issue 7: serve --unix-socket).
+                if (v is not YamlScalarNode scalar || key is not ("url" or "serve_url" or "api" or "socket"))
+                    throw new EndpointException(EndpointProblem.Config, $"{path}: unknown or non-string key \"{key}\" (allowed: url, serve_url, api, socket)");
                 if (key == "url") url = scalar.Value ?? "";
                 else if (key == "serve_url") serveUrl = scalar.Value ?? "";
+                else if (key == "socket") socket = scalar.Value ?? "";
                 else api = scalar.Value ?? "";
             }
-            return new ClientConfig(url, serveUrl, api);
+            return new ClientConfig(url, serveUrl, api, socket);
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
@@ -149,7 +178,7 @@ internal sealed record ServiceEndpoint(Uri BaseUrl, string Token, bool IsTokenFr
     }
 
     /// <summary>The keys of <c>~/.rampart/config.yaml</c> (CLI-006); null members read as absent.</summary>
-    readonly record struct ClientConfig(string? Url, string? ServeUrl, string? Api);
+    readonly record struct ClientConfig(string? Url, string? ServeUrl, string? Api, string? Socket = null);
 }
 
 /// <summary>Who asks for the endpoint: approval commands look at <c>--api</c>/RAMPART_API/<c>api</c> first (CLI-006).</summary>

@@ -17,6 +17,7 @@ internal static class CommandTable
         new("init", "Write the default policy to ~/.rampart/policies and ./rampart.yaml", InitCommand.RunAsync),
         new("hook", "Answer a Claude Code hook event (stdin → decision on stdout)", HookCommand.RunAsync),
         new("setup", "Install the Rampart hook into an agent (claude-code)", SetupCommand.RunAsync),
+        new("wrap", "Run a command whose $SHELL -c commands are checked with Rampart first", WrapCommand.RunAsync),
         new("pending", "List approvals waiting for a human", PendingCommand.RunAsync),
         new("approve", "Approve a pending request (--always: also allow it from now on)", ApproveCommand.RunAsync),
         new("deny", "Deny a pending request", DenyCommand.RunAsync),

@@ -9,7 +9,8 @@ namespace Rampart.Cli;
 /// Local mode (the default, CLI-075/CLI-076) evaluates in-process with the user's policies and appends
 /// one record to the user's audit chain (AUD-056, AUD-063). In remote
 /// mode (<c>--remote</c>, CLI-082, SEC-014) the server evaluates and audits; the hook reads no policy
-/// and writes no audit, so it works as an agent user who can read neither.
+/// and writes no audit, so it works as an agent user who can read neither. A configured Unix socket
+/// (<c>--socket</c>, RAMPART_SOCKET, config <c>socket</c>; issue 7) implies remote mode and sends no token.
 /// </summary>
 internal static class HookCommand
 {
@@ -19,7 +20,9 @@ internal static class HookCommand
 
     /// <param name="ConfigFile">The <c>--config</c> given on the command line; null when none was.</param>
     /// <param name="AuditDir">The <c>--audit-dir</c>; null = <c>~/.rampart/audit</c>.</param>
-    sealed record Options(bool IsEnforcing, bool IsRemote, bool IsFailOpen, bool IsVerbose, string? ServeUrl, string? ConfigFile, string? ConfigDir, string? AuditDir);
+    /// <param name="Socket">The <c>--socket</c> given (project addition, issue 7); null when none was.</param>
+    sealed record Options(bool IsEnforcing, bool IsRemote, bool IsFailOpen, bool IsVerbose, string? ServeUrl, string? ConfigFile, string? ConfigDir, string? AuditDir,
+        string? Socket = null);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -59,7 +62,7 @@ internal static class HookCommand
     {
         error = "";
         string format = "claude-code", mode = "enforce";
-        string? serveUrl = null, configFile = null, configDir = null, auditDir = null;
+        string? serveUrl = null, configFile = null, configDir = null, auditDir = null, socket = null;
         bool remote = false, failOpen = false, verbose = false;
         for (var i = 0; i < args.Length; i++)
         {
@@ -80,6 +83,7 @@ internal static class HookCommand
                     case "--format": format = Value(); break;
                     case "--mode": mode = Value(); break;
                     case "--serve-url": serveUrl = Value(); break;
+                    case "--socket": socket = Value(); break;
                     // No implicit default here: CLI-002's `rampart.yaml` is relative to the current directory,
                     // which for a hook is the agent's project. A repository could ship one and replace the
                     // user's policy, defeating the restrict-only project layer (POL-031). Only an explicit
@@ -114,7 +118,7 @@ internal static class HookCommand
             error = $"hook: invalid mode \"{mode}\" (valid: enforce, monitor, audit)";
             return null;
         }
-        return new Options(mode == "enforce", remote, failOpen, verbose, serveUrl, configFile, configDir, string.IsNullOrWhiteSpace(auditDir) ? null : auditDir);
+        return new Options(mode == "enforce", remote, failOpen, verbose, serveUrl, configFile, configDir, string.IsNullOrWhiteSpace(auditDir) ? null : auditDir, socket);
     }
 
     static byte[] ReadStdin()
@@ -138,6 +142,10 @@ internal static class HookCommand
     /// <summary>The stdout text and exit code for one payload.</summary>
     static async Task<(string Output, int ExitCode)> AnswerAsync(Options options, byte[] payload)
     {
+        var home = Environment.GetEnvironmentVariable("HOME") ?? "";
+        // A configured socket (--socket, RAMPART_SOCKET, config `socket`) means the server decides and
+        // audits, as --remote does: a socket's kernel-verified identity is the reason to use it.
+        if (!options.IsRemote && IsSocketConfigured(options, home)) options = options with { IsRemote = true };
         var input = ClaudeHookMapping.Parse(payload, HookEnvironment.FromProcess());
         switch (input.Status)
         {
@@ -149,7 +157,6 @@ internal static class HookCommand
         }
         var e = input.Event!;
 
-        var home = Environment.GetEnvironmentVariable("HOME") ?? "";
         if (e.Kind == HookEventKind.PostToolUse)
         {
             // Nothing came back from the tool: nothing for response rules to see.
@@ -176,7 +183,7 @@ internal static class HookCommand
         ServiceEndpoint endpoint;
         try
         {
-            endpoint = ServiceEndpoint.Discover(options.ServeUrl, Environment.GetEnvironmentVariable, home);
+            endpoint = ServiceEndpoint.Discover(options.ServeUrl, Environment.GetEnvironmentVariable, home, flagSocket: options.Socket, acceptsSocket: true);
         }
         catch (EndpointException ex)
         {
@@ -206,6 +213,18 @@ internal static class HookCommand
         if (options.IsVerbose) Console.Error.WriteLine("rampart hook: " + verdict.FailureDetail);
         var refusal = e.Kind == HookEventKind.PostToolUse ? RemoteEvaluation.UnreachableResponseRefusal : RemoteEvaluation.UnreachableRefusal;
         return (ClaudeHookMapping.Render(e, new HookAnswer(HookVerdict.Deny, refusal)), 0);
+    }
+
+    static bool IsSocketConfigured(Options options, string home)
+    {
+        try
+        {
+            return ServiceEndpoint.Discover(options.ServeUrl, Environment.GetEnvironmentVariable, home, flagSocket: options.Socket, acceptsSocket: true).SocketPath is not null;
+        }
+        catch (EndpointException)
+        {
+            return options.Socket is not null; // the same discovery reports the problem where the event is known
+        }
     }
 
     /// <summary>Local mode (CLI-075/CLI-076): the user's policies, evaluated in this process.</summary>
