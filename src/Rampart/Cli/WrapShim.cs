@@ -97,6 +97,12 @@ internal static class WrapShim
         return string.IsNullOrEmpty(shell) ? null : new Options(shell, agent ?? "", session ?? "", url, socket, failOpen);
     }
 
+    /// <summary>
+    /// CLI-007's client timeout (10 s), not the hook's 2 s (CLI-082): a blocked command is a failed
+    /// build step, so a slow but working server should still be waited for.
+    /// </summary>
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
     static async Task<WrapVerdict> CheckAsync(Options options, string command)
     {
         ServiceEndpoint endpoint;
@@ -109,7 +115,7 @@ internal static class WrapShim
         {
             return WrapVerdict.Unconfirmed(e.Message);
         }
-        using var client = new RampartServiceClient(endpoint, RampartServiceClient.DefaultDeadline);
+        using var client = new RampartServiceClient(endpoint, Deadline);
         var reply = await client.PostAsync(WrapPreflight.Path, WrapPreflight.Body(command, options.Agent, options.Session, Environment.CurrentDirectory)).ConfigureAwait(false);
         return reply.Failure is { } failure ? WrapVerdict.Unconfirmed(failure) : WrapPreflight.Interpret(reply.Status, reply.Body);
     }
