@@ -217,6 +217,10 @@ internal static class HookCommand
 
     static bool IsSocketConfigured(Options options, string home)
     {
+        // The hook runs per tool call: without any socket source in sight, skip the discovery's file reads.
+        if (options.Socket is null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("RAMPART_SOCKET"))
+            && (home.Length == 0 || !File.Exists(Path.Combine(home, ".rampart", "config.yaml"))))
+            return false;
         try
         {
             return ServiceEndpoint.Discover(options.ServeUrl, Environment.GetEnvironmentVariable, home, flagSocket: options.Socket, acceptsSocket: true).SocketPath is not null;
