@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Rampart.Testing;
 
@@ -6,27 +8,26 @@ namespace Rampart.Tests;
 
 /// <summary>
 /// The real <c>rampart serve</c> binary (<see cref="RampartProcess.BinaryPath"/>) as a child process
-/// on 127.0.0.1 and a free port: started, polled until <c>/healthz</c> answers (with a deadline, no
-/// fixed sleeps), stopped with SIGTERM or killed. Disposing kills it if it is still running.
+/// on a free loopback port (the CLI's <c>--port 0</c> means "no HTTP", CLI-010, so the port is chosen
+/// here), ready once it prints its ready line (<c>Rampart ready — :PORT (token=…)</c>, CLI.md §4).
+/// Stopped with SIGTERM or killed; disposing kills it if it is still running.
 /// </summary>
 public sealed class RampartServe : IAsyncDisposable
 {
-    readonly Process _process;
+    const string ReadyPrefix = "Rampart ready — :";
 
-    RampartServe(Process process, int port)
+    readonly Process _process;
+    readonly TaskCompletionSource<int> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    HttpClient? _http;
+
+    RampartServe(Process process)
     {
         _process = process;
-        Port = port;
         Stdout = process.StandardOutput.ReadToEndAsync();
-        Stderr = process.StandardError.ReadToEndAsync();
-        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+        Stderr = ReadStderrAsync();
     }
 
-    public int Port { get; }
+    public int Port { get; private set; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -34,15 +35,33 @@ public sealed class RampartServe : IAsyncDisposable
     public Task<string> Stdout { get; }
     public Task<string> Stderr { get; }
     /// <summary>A client for the server, without credentials; connections are not limited per server.</summary>
-    public HttpClient Http { get; }
+    public HttpClient Http => _http ?? throw new InvalidOperationException("serve is not ready");
 
-    /// <summary>Starts <c>rampart &lt;args&gt; --port &lt;free port&gt;</c>; <paramref name="args"/> start with <c>serve</c>.</summary>
-    public static RampartServe Start(IEnumerable<string> args, IDictionary<string, string?>? env = null)
+    /// <summary>
+    /// Starts <c>rampart &lt;args&gt; --port &lt;free port&gt;</c> (<paramref name="args"/> start with
+    /// <c>serve</c>) and returns once it has said it is ready; fails with its stderr if it exits first
+    /// (e.g. the port was taken in the meantime) or stays silent.
+    /// </summary>
+    public static async Task<RampartServe> StartAsync(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? within = null)
     {
-        var port = ChildProcess.FreePort();
-        var psi = ChildProcess.StartInfo(RampartProcess.BinaryPath, [.. args, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], env);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + RampartProcess.BinaryPath);
-        return new RampartServe(process, port);
+        var port = ChildProcess.FreePort().ToString(CultureInfo.InvariantCulture);
+        var psi = ChildProcess.StartInfo(RampartProcess.BinaryPath, [.. args, "--port", port], env);
+        var serve = new RampartServe(Process.Start(psi) ?? throw new InvalidOperationException("could not start " + RampartProcess.BinaryPath));
+        try
+        {
+            serve.Port = await serve._ready.Task.WaitAsync(within ?? TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            await serve.DisposeAsync();
+            throw new InvalidOperationException("rampart serve never said it was ready: " + await serve.Stderr);
+        }
+        serve._http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{serve.Port}"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        return serve;
     }
 
     /// <summary>Polls <c>/healthz</c> until it answers 200 and returns its body; fails with serve's stderr if it exits or never answers.</summary>
@@ -62,7 +81,7 @@ public sealed class RampartServe : IAsyncDisposable
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                // Not answering yet.
             }
             await Task.Delay(10);
         }
@@ -75,7 +94,7 @@ public sealed class RampartServe : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!) await kill.WaitForExitAsync();
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!) await kill.WaitForExitAsync();
             using var exit = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(15));
             await _process.WaitForExitAsync(exit.Token);
         }
@@ -92,7 +111,23 @@ public sealed class RampartServe : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        Http.Dispose();
+        _http?.Dispose();
         _process.Dispose();
+    }
+
+    async Task<string> ReadStderrAsync()
+    {
+        var text = new StringBuilder();
+        while (await _process.StandardError.ReadLineAsync() is { } line)
+        {
+            text.Append(line).Append('\n');
+            if (line.StartsWith(ReadyPrefix, StringComparison.Ordinal) &&
+                int.TryParse(line.AsSpan(ReadyPrefix.Length, IndexOrEnd(line, ' ') - ReadyPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+                _ready.TrySetResult(port);
+        }
+        _ready.TrySetException(new InvalidOperationException("rampart serve exited before it was ready:\n" + text));
+        return text.ToString();
+
+        static int IndexOrEnd(string s, char c) => s.IndexOf(c, ReadyPrefix.Length) is var i and >= 0 ? i : s.Length;
     }
 }

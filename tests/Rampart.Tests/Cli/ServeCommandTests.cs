@@ -102,7 +102,7 @@ public sealed class ServeCommandTests
         var home = Directory.CreateTempSubdirectory("rampart-serve-home-").FullName;
         try
         {
-            await using var serve = RampartServe.Start(["serve", "--log-format", "json", "--allow-root"],
+            await using var serve = await RampartServe.StartAsync(["serve", "--log-format", "json", "--allow-root"],
                 new Dictionary<string, string?> { ["HOME"] = home, ["RAMPART_TOKEN"] = null });
             var health = await serve.WaitUntilHealthyAsync();
             Assert.Equal("ok", health.GetProperty("status").GetString());

@@ -155,7 +155,7 @@ public sealed class DeploymentChecksTests : IAsyncLifetime
     {
         var home = Path.Combine(root, "home");
         Directory.CreateDirectory(home);
-        await using var serve = RampartServe.Start(["serve", "--allow-root"], new Dictionary<string, string?> { ["HOME"] = home, ["RAMPART_TOKEN"] = null });
+        await using var serve = await RampartServe.StartAsync(["serve", "--allow-root"], new Dictionary<string, string?> { ["HOME"] = home, ["RAMPART_TOKEN"] = null });
         var checks = ForAgent().Checks.ServeUsers();
 
         var mine = Assert.Single(checks, c => c.Message.Contains($"(pid {serve.Pid})", StringComparison.Ordinal));
