@@ -1,5 +1,5 @@
-using Rampart.Core.Audit;
 using System.Globalization;
+using Rampart.Core.Audit;
 
 namespace Rampart.Cli.Audit;
 
