@@ -37,8 +37,8 @@ public sealed class RsyslogCollector : IDisposable
             throw new InvalidOperationException($"{Binary} not found: install the Debian package rsyslog (see .ci/run)");
         root ??= Directory.CreateTempSubdirectory("rampart-rsyslog-").FullName;
         var work = Directory.CreateDirectory(Path.Combine(root, "work")).FullName;
-        var udp = udpPort ?? FreePort(SocketType.Dgram, ProtocolType.Udp);
-        var tcp = tcpPort ?? FreePort(SocketType.Stream, ProtocolType.Tcp);
+        var udp = udpPort ?? ChildProcess.FreePort(SocketType.Dgram, ProtocolType.Udp);
+        var tcp = tcpPort ?? ChildProcess.FreePort(SocketType.Stream, ProtocolType.Tcp);
         var output = Path.Combine(root, "received.jsonl");
         var config = Path.Combine(root, "rsyslog.conf");
         File.WriteAllText(config, $$"""
@@ -52,15 +52,7 @@ public sealed class RsyslogCollector : IDisposable
               action(type="omfile" file="{{output}}" template="fields")
             }
             """);
-        var psi = new ProcessStartInfo(Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = work,
-        };
-        foreach (var a in new[] { "-n", "-f", config, "-i", Path.Combine(root, "rsyslogd.pid") }) psi.ArgumentList.Add(a);
-        var process = Process.Start(psi)!;
+        var process = Process.Start(ChildProcess.StartInfo(Binary, ["-n", "-f", config, "-i", Path.Combine(root, "rsyslogd.pid")], workdir: work))!;
         var collector = new RsyslogCollector(root, udp, tcp, process);
         try
         {
@@ -72,13 +64,6 @@ public sealed class RsyslogCollector : IDisposable
             throw;
         }
         return collector;
-    }
-
-    static int FreePort(SocketType type, ProtocolType protocol)
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, type, protocol);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
     }
 
     /// <summary>imudp binds while the configuration is activated, before imtcp starts listening, so a TCP accept means both are up.</summary>

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Rampart.Testing;
 
 namespace Rampart.Tests;
 
@@ -13,37 +13,7 @@ public static class RampartProcess
     public static async Task<Result> RunAsync(string[] args, string? stdin = null, IDictionary<string, string?>? env = null,
         string? workdir = null, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(BinaryPath)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workdir ?? Environment.CurrentDirectory,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (env is not null)
-        {
-            foreach (var (k, v) in env)
-            {
-                if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
-            }
-        }
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + BinaryPath);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rampart {string.Join(' ', args)} did not exit in time");
-        }
-        return new Result(process.ExitCode, await stdout, await stderr);
+        var r = await ChildProcess.RunAsync(BinaryPath, args, env, stdin, workdir, timeout ?? TimeSpan.FromSeconds(60));
+        return new Result(r.ExitCode, r.Stdout, r.Stderr);
     }
 }

@@ -81,6 +81,35 @@ public static class AuditCheckpoints
         return new SignedCheckpoint(count, head, time, keyId, sig);
     }
 
+    /// <summary>One non-empty line of <see cref="FileName"/>: the checkpoint, or why it could not be parsed.</summary>
+    internal readonly record struct FileLine(int Number, SignedCheckpoint? Checkpoint, string? Error);
+
+    /// <summary>
+    /// Every non-empty line of <see cref="FileName"/> in order, parsed; null when there is no file.
+    /// The verifier fails on an unparseable line, the signer passes over it (a torn final append).
+    /// </summary>
+    internal static List<FileLine>? ReadFile(AuditDirectory dir)
+    {
+        if (dir.ReadSmall(FileName, int.MaxValue) is not { } bytes) return null;
+        var lines = new List<FileLine>();
+        var number = 0;
+        foreach (var range in bytes.AsSpan().Split((byte)'\n'))
+        {
+            number++;
+            var line = bytes.AsSpan(range);
+            if (line.IsEmpty) continue;
+            try
+            {
+                lines.Add(new FileLine(number, ParseLine(line), null));
+            }
+            catch (Exception ex) when (ex is AuditFormatException or FormatException or OverflowException)
+            {
+                lines.Add(new FileLine(number, null, ex.Message));
+            }
+        }
+        return lines;
+    }
+
     /// <summary>
     /// Checks every checkpoint of <paramref name="auditDir"/> against <paramref name="publicKeyPem"/>:
     /// each signature verifies, counts never decrease, and the verified trail's event number
@@ -96,25 +125,12 @@ public static class AuditCheckpoints
         var hashes = new List<string>();
         AuditRecovery.Recover(dir, e => hashes.Add(e.Hash));
 
-        var bytes = dir.ReadSmall(FileName, int.MaxValue)
-                    ?? throw new AuditChainException($"audit: no signed checkpoints ({FileName}) in {auditDir}", FileName, 0);
-        var lineNo = 0;
+        var lines = ReadFile(dir) ?? throw new AuditChainException($"audit: no signed checkpoints ({FileName}) in {auditDir}", FileName, 0);
         var checkedCount = 0;
         long last = 0;
-        foreach (var raw in bytes.AsSpan().Split((byte)'\n'))
+        foreach (var (lineNo, c, error) in lines)
         {
-            lineNo++;
-            var line = bytes.AsSpan(raw);
-            if (line.IsEmpty) continue;
-            SignedCheckpoint c;
-            try
-            {
-                c = ParseLine(line);
-            }
-            catch (Exception ex) when (ex is AuditFormatException or FormatException or OverflowException)
-            {
-                throw Fail(lineNo, "unreadable checkpoint: " + ex.Message);
-            }
+            if (c is null) throw Fail(lineNo, "unreadable checkpoint: " + error);
             byte[] signature;
             try
             {
@@ -188,21 +204,9 @@ internal sealed class CheckpointSigner : IDisposable
 
     long LastSignedCount()
     {
-        var bytes = _dir.ReadSmall(AuditCheckpoints.FileName, int.MaxValue);
-        if (bytes is null) return 0;
         long last = 0;
-        foreach (var range in bytes.AsSpan().Split((byte)'\n'))
-        {
-            var line = bytes.AsSpan(range);
-            if (line.IsEmpty) continue;
-            try
-            {
-                last = AuditCheckpoints.ParseLine(line).Count;
-            }
-            catch (Exception ex) when (ex is AuditFormatException or FormatException or OverflowException)
-            {
-            }
-        }
+        foreach (var line in AuditCheckpoints.ReadFile(_dir) ?? [])
+            if (line.Checkpoint is { } c) last = c.Count;
         return last;
     }
 

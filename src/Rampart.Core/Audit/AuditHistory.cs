@@ -6,8 +6,9 @@ namespace Rampart.Core.Audit;
 /// The audit trail by calendar day, as the service's history routes see it (API-070..API-073): the
 /// files of a day are every <c>*.jsonl</c> whose name starts with <c>YYYY-MM-DD</c> or
 /// <c>audit-hook-YYYY-MM-DD</c>, in plain byte order (so <c>.p10</c> before <c>.p2</c>, unlike the
-/// chain order — upstream behaviour, kept). Reading is lenient: unparseable lines are skipped and a
-/// file that cannot be read is reported and skipped, never the whole answer.
+/// chain order — upstream behaviour, kept). The routes read these files with
+/// <see cref="AuditReader.Read(string, IEnumerable{string}, AuditReadOptions)"/> and
+/// <see cref="AuditReadOptions.Lenient"/>.
 /// </summary>
 public static class AuditHistory
 {
@@ -63,30 +64,6 @@ public static class AuditHistory
     }
 
     /// <summary>
-    /// Every event of <paramref name="files"/> in file order. Blank lines, unparseable lines, records
-    /// without an id (chain continuation headers, AUD-050) and a final line still being written are
-    /// skipped; a file that cannot be opened or read is passed to <paramref name="onFileError"/> and skipped.
-    /// </summary>
-    public static IEnumerable<AuditEvent> Read(string directory, IEnumerable<string> files, Action<string, Exception>? onFileError = null)
-    {
-        var dir = new AuditDirectory(Path.GetFullPath(directory));
-        foreach (var file in files)
-        {
-            List<AuditEvent> records;
-            try
-            {
-                records = ReadFile(dir, file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or AuditChainException)
-            {
-                onFileError?.Invoke(file, e);
-                continue;
-            }
-            foreach (var r in records) yield return r;
-        }
-    }
-
-    /// <summary>
     /// Opens every file for export after checking it is a regular non-symlink file (API-072); each
     /// stream ends at the size the file had when opened, so a record being appended is not cut in half.
     /// Throws <see cref="IOException"/> (after closing what it opened) when any file is unsafe.
@@ -111,39 +88,11 @@ public static class AuditHistory
         }
     }
 
-    static List<AuditEvent> ReadFile(AuditDirectory dir, string file)
-    {
-        var records = new List<AuditEvent>();
-        using var handle = dir.OpenExisting(file, UnixFile.ReadOnly, out var st, chmod: false);
-        var reader = new AuditLineReader(handle, file, 0, st.Size);
-        while (reader.TryRead(out var line))
-        {
-            if (!line.IsTerminated) break;
-            if (line.IsBlank) continue;
-            ParsedRecord parsed;
-            try
-            {
-                parsed = AuditEventJson.Parse(line.Bytes.Span);
-            }
-            catch (AuditFormatException)
-            {
-                continue; // API-070: unparseable lines are skipped
-            }
-            // Deliberate deviation (API-070): records without an id are headers, not events.
-            if (parsed.IsEvent) records.Add(parsed.Event);
-        }
-        return records;
-    }
-
     static List<string> ListJsonl(string directory)
     {
         var names = new List<string>();
         if (!Directory.Exists(directory)) return names;
-        foreach (var full in Directory.EnumerateFileSystemEntries(directory, "*" + AuditFileNames.Extension))
-        {
-            var name = Path.GetFileName(full);
-            if (name.EndsWith(AuditFileNames.Extension, StringComparison.Ordinal)) names.Add(name);
-        }
+        foreach (var (name, _) in new AuditDirectory(Path.GetFullPath(directory)).ListJsonl()) names.Add(name);
         return names;
     }
 

@@ -36,9 +36,12 @@ internal sealed class AuditLineReader
     long _fileOffset; // next file offset to read
     int _lineNumber;
 
-    public AuditLineReader(SafeFileHandle handle, string name, long startOffset = 0, long endOffset = long.MaxValue)
+    /// <param name="linesBefore">Lines already read before <paramref name="startOffset"/>, so that numbers
+    /// stay those of the whole file when a follower resumes mid-file (AUD-090).</param>
+    public AuditLineReader(SafeFileHandle handle, string name, long startOffset = 0, long endOffset = long.MaxValue, int linesBefore = 0)
     {
         _handle = handle;
+        _lineNumber = linesBefore;
         _name = name;
         _fileOffset = startOffset;
         _bufOffset = startOffset;

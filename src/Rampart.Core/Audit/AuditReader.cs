@@ -1,172 +1,192 @@
 namespace Rampart.Core.Audit;
 
-/// <summary>Filters for tail/search/stats (all optional; combined with AND).</summary>
-public sealed record AuditQuery
-{
-    /// <summary><c>decision.action</c>, e.g. <c>deny</c> (case-insensitive).</summary>
-    public string? Decision { get; init; }
-    public string? Tool { get; init; }
-    public string? Agent { get; init; }
-    /// <summary>Inclusive lower bound on the event time.</summary>
-    public DateTimeOffset? Since { get; init; }
-    /// <summary>Exclusive upper bound on the event time.</summary>
-    public DateTimeOffset? Until { get; init; }
-    /// <summary>Case-insensitive substring of agent, session, tool, message, policies or any request string.</summary>
-    public string? Text { get; init; }
+/// <summary>One event read back, with the file and 1-based line it is on.</summary>
+public sealed record AuditEntry(string File, int Line, AuditEvent Event);
 
-    public bool Matches(AuditEvent e)
+/// <summary>A trail a strict reader cannot read; the message names the problem and is shown as is (CLI-003).</summary>
+public sealed class AuditReadException(string message) : Exception(message);
+
+/// <summary>
+/// What a reader does with what it cannot use. Every reader of the trail shares the rest of AUD-090
+/// (see <see cref="AuditReader"/>); the CLI and the API history routes differ only here.
+/// </summary>
+public sealed record AuditReadOptions
+{
+    /// <summary>
+    /// False: an unparseable line ends the read with an <see cref="AuditReadException"/> naming file
+    /// and line (AUD-090 "CLI readers treat an unparseable line as an error"). True: the line is
+    /// skipped and the rest of the file is read (API-070 "unparseable lines skipped").
+    /// </summary>
+    /// <remarks>
+    /// AUD-090 also says "the API skips the file"; API-070, the route's own requirement, skips the
+    /// line, and so do the endpoint tests. We read AUD-090's whole-file skip as applying to files that
+    /// cannot be read at all (<see cref="OnUnreadableFile"/>), which satisfies both texts.
+    /// </remarks>
+    public bool SkipUnparseableLines { get; init; }
+
+    /// <summary>
+    /// Null: a file that cannot be read (I/O error, not a regular file, a line over 2 MiB) ends the
+    /// read with the exception. Set: the file is reported here and skipped whole, nothing of it is
+    /// returned (API-070 "per-file read errors logged and skipped").
+    /// </summary>
+    public Action<string, Exception>? OnUnreadableFile { get; init; }
+
+    /// <summary>The CLI readers' rules (<c>audit tail/search/stats/replay</c>, <c>log</c>): any problem is an error.</summary>
+    public static AuditReadOptions Strict { get; } = new();
+
+    /// <summary>The API history routes' rules (API-070, API-073): read what can be read, report the rest.</summary>
+    public static AuditReadOptions Lenient(Action<string, Exception> onUnreadableFile) =>
+        new() { SkipUnparseableLines = true, OnUnreadableFile = onUnreadableFile };
+}
+
+/// <summary>
+/// The one reader of audit records (AUD-090) behind the API history routes and the CLI's
+/// <c>audit tail/search/stats/replay</c> and <c>log</c>: only regular non-symlink files are opened,
+/// a line over 2 MiB is an error, blank lines and records without an id (continuation headers,
+/// AUD-050) are skipped, and a final line without LF is left unread (it may still be being
+/// written). Which files to read is the caller's choice: <see cref="Files"/> for the CLI,
+/// <see cref="AuditHistory.Files"/> for a range of days. The differences between callers are the
+/// <see cref="AuditReadOptions"/>.
+/// </summary>
+public static class AuditReader
+{
+    /// <summary>
+    /// The files the CLI reads (CLI-055..CLI-059): every regular, non-symlink <c>*.jsonl</c> of the
+    /// directory, native-hook and unmanaged files included, in chain order (AUD-041).
+    /// </summary>
+    /// <exception cref="AuditReadException">The directory does not exist or is a symlink.</exception>
+    public static List<string> Files(string directory)
     {
-        if (Decision is { Length: > 0 } d && !string.Equals(e.Decision.Action, d, StringComparison.OrdinalIgnoreCase)) return false;
-        if (Tool is { Length: > 0 } t && !string.Equals(e.Tool, t, StringComparison.Ordinal)) return false;
-        if (Agent is { Length: > 0 } a && !string.Equals(e.Agent, a, StringComparison.Ordinal)) return false;
-        if (Since is not null || Until is not null)
-        {
-            var at = e.Timestamp.ToDateTimeOffset();
-            if (Since is { } from && at < from) return false;
-            if (Until is { } to && at >= to) return false;
-        }
-        if (Text is { Length: > 0 } text && !ContainsText(e, text)) return false;
-        return true;
+        var full = Path.GetFullPath(directory);
+        var st = UnixFile.LStat(full);
+        // A dangling symlink reads as missing, a symlink to a directory as a symlink.
+        if (st is not { Kind: UnixFileKind.Directory or UnixFileKind.Symlink } || !Directory.Exists(full))
+            throw new AuditReadException($"audit: audit directory {directory} does not exist");
+        if (st.Value.Kind == UnixFileKind.Symlink) throw new AuditReadException($"audit: audit directory {directory} is a symlink");
+        var names = new List<string>();
+        foreach (var (name, status) in new AuditDirectory(full).ListJsonl())
+            if (status.Kind == UnixFileKind.Regular) names.Add(name);
+        return names;
     }
 
-    static bool ContainsText(AuditEvent e, string text)
+    /// <summary>Like <see cref="Files"/>, but no files at all is an error (AUD-080's message).</summary>
+    public static List<string> FilesOrFail(string directory)
     {
-        if (Has(e.Agent) || Has(e.Session) || Has(e.Tool) || Has(e.Decision.Message)) return true;
-        foreach (var p in e.Decision.MatchedPolicies) if (Has(p)) return true;
-        return e.Request is not null && InValue(e.Request);
+        var names = Files(directory);
+        if (names.Count == 0) throw new AuditReadException($"audit: no .jsonl files found in {directory}");
+        return names;
+    }
 
-        bool Has(string s) => s.Contains(text, StringComparison.OrdinalIgnoreCase);
+    /// <summary>CLI-055, CLI-059: the newest managed file, or the newest of any when no managed file exists.</summary>
+    public static string? Newest(IReadOnlyList<string> names)
+    {
+        for (var i = names.Count - 1; i >= 0; i--)
+            if (AuditFileNames.IsManaged(names[i])) return names[i];
+        return names.Count > 0 ? names[^1] : null;
+    }
 
-        bool InValue(AuditValue v)
+    /// <summary>Every event of every file of <see cref="Files"/>, strictly.</summary>
+    public static IEnumerable<AuditEntry> Read(string directory) => Read(directory, Files(directory), AuditReadOptions.Strict);
+
+    /// <summary>Every event of <paramref name="files"/> (names in <paramref name="directory"/>), in file order.</summary>
+    public static IEnumerable<AuditEntry> Read(string directory, IEnumerable<string> files, AuditReadOptions options)
+    {
+        foreach (var file in files)
         {
-            switch (v.Kind)
+            List<AuditEntry> entries;
+            try
             {
-                case AuditValueKind.String: return Has(v.AsString);
-                case AuditValueKind.Array:
-                    foreach (var item in v.Items) if (InValue(item)) return true;
-                    return false;
-                case AuditValueKind.Object:
-                    foreach (var (_, m) in v.Members) if (InValue(m)) return true;
-                    return false;
-                default: return false;
+                entries = new AuditFileCursor(directory, file, options).ReadNew();
             }
+            catch (Exception e) when (options.OnUnreadableFile is not null && e is IOException or UnauthorizedAccessException or AuditReadException)
+            {
+                options.OnUnreadableFile(file, e);
+                continue;
+            }
+            foreach (var entry in entries) yield return entry;
         }
     }
 }
 
-/// <summary>One event read back, with where it is.</summary>
-public sealed record AuditEntry(string File, int Line, AuditEvent Event);
-
-/// <summary>Counts for <c>rampart audit stats</c>.</summary>
-public sealed record AuditStats(
-    long Events,
-    IReadOnlyDictionary<string, long> ByDecision,
-    IReadOnlyDictionary<string, long> ByTool,
-    IReadOnlyDictionary<string, long> ByAgent,
-    AuditTimestamp? First,
-    AuditTimestamp? Last);
-
 /// <summary>
-/// Streaming readers for history, tail, search and stats (AUD-090): regular non-symlink files only,
-/// records over 2 MiB are errors, blank lines and records without id skipped, a final line without
-/// LF ignored (it may still be being written). CLI readers treat an unparseable line as an error;
-/// the API skips the file (<paramref name="skipBrokenFiles"/>).
+/// Reads one audit file incrementally under the rules of <see cref="AuditReader"/>: each call returns
+/// the complete lines added since the last one, so a record still being written is picked up next
+/// time; a file that became shorter than what was read is read again from the start (rotation or
+/// replacement under a follower, AUD-090). A file that has gone has nothing to read.
 /// </summary>
-public static class AuditReader
+public sealed class AuditFileCursor
 {
-    /// <summary>Files read for history: managed files in chain order, plus unmanaged ones whose name starts with a date.</summary>
-    public static IReadOnlyList<string> HistoryFiles(string directory)
+    readonly AuditDirectory _directory;
+    readonly AuditReadOptions _options;
+    long _offset;
+    int _lines;
+
+    public AuditFileCursor(string directory, string name, AuditReadOptions options)
     {
-        var dir = new AuditDirectory(Path.GetFullPath(directory));
-        if (UnixFile.LStat(dir.Path) is not { Kind: UnixFileKind.Directory }) return [];
-        var names = new List<string>();
-        foreach (var (name, st) in dir.ListJsonl())
-        {
-            if (st.Kind != UnixFileKind.Regular) continue;
-            if (AuditFileNames.IsManaged(name) || (name.Length >= 10 && AuditFileNames.DateIn(name[..10]) is not null)) names.Add(name);
-        }
-        return names;
+        _directory = new AuditDirectory(Path.GetFullPath(directory));
+        _options = options;
+        Name = name;
     }
 
-    /// <summary>Every matching event, oldest first.</summary>
-    public static IEnumerable<AuditEntry> Read(string directory, AuditQuery? query = null, bool skipBrokenFiles = false)
-    {
-        var dir = new AuditDirectory(Path.GetFullPath(directory));
-        foreach (var file in HistoryFiles(directory))
-        {
-            var entries = skipBrokenFiles ? ReadFileOrNothing(dir, file) : ReadFile(dir, file);
-            foreach (var entry in entries)
-                if (query is null || query.Matches(entry.Event)) yield return entry;
-        }
-    }
+    /// <summary>The file's name in the directory.</summary>
+    public string Name { get; }
 
-    /// <summary>The last <paramref name="count"/> matching events, oldest first.</summary>
-    public static IReadOnlyList<AuditEntry> Tail(string directory, int count, AuditQuery? query = null, bool skipBrokenFiles = false)
+    /// <exception cref="AuditReadException">A line over 2 MiB, or (strict) an unparseable line.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read, or is not a regular file.</exception>
+    public List<AuditEntry> ReadNew()
     {
-        var ring = new Queue<AuditEntry>(Math.Max(1, count));
-        if (count <= 0) return [];
-        foreach (var entry in Read(directory, query, skipBrokenFiles))
-        {
-            if (ring.Count == count) ring.Dequeue();
-            ring.Enqueue(entry);
-        }
-        return [.. ring];
-    }
-
-    public static AuditStats Stats(string directory, AuditQuery? query = null, bool skipBrokenFiles = false)
-    {
-        long total = 0;
-        var byDecision = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var byTool = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var byAgent = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        AuditTimestamp? first = null, last = null;
-        foreach (var (_, _, e) in Read(directory, query, skipBrokenFiles))
-        {
-            total++;
-            Bump(byDecision, e.Decision.Action);
-            Bump(byTool, e.Tool);
-            Bump(byAgent, e.Agent);
-            if (first is null || e.Timestamp.CompareInstant(first.Value) < 0) first = e.Timestamp;
-            if (last is null || e.Timestamp.CompareInstant(last.Value) > 0) last = e.Timestamp;
-        }
-        return new AuditStats(total, byDecision, byTool, byAgent, first, last);
-
-        static void Bump(SortedDictionary<string, long> map, string key) =>
-            map[key] = map.TryGetValue(key, out var n) ? n + 1 : 1;
-    }
-
-    static IEnumerable<AuditEntry> ReadFileOrNothing(AuditDirectory dir, string file)
-    {
-        List<AuditEntry> all;
+        var result = new List<AuditEntry>();
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        FileStatus st;
         try
         {
-            all = [.. ReadFile(dir, file)];
+            handle = _directory.OpenExisting(Name, UnixFile.ReadOnly, out st, chmod: false);
         }
-        catch (Exception ex) when (ex is AuditChainException or IOException)
+        catch (FileNotFoundException)
         {
-            yield break;
+            return result;
         }
-        foreach (var e in all) yield return e;
+        using (handle)
+        {
+            if (st.Size < _offset)
+            {
+                _offset = 0;
+                _lines = 0;
+            }
+            var reader = new AuditLineReader(handle, Name, _offset, st.Size, _lines);
+            while (Next(reader, out var line))
+            {
+                if (!line.IsTerminated) break; // may still be being written (AUD-090)
+                _offset = line.Offset + line.SizeOnDisk;
+                _lines = line.Number;
+                if (line.IsBlank) continue;
+                ParsedRecord parsed;
+                try
+                {
+                    parsed = AuditEventJson.Parse(line.Bytes.Span);
+                }
+                catch (AuditFormatException ex)
+                {
+                    if (_options.SkipUnparseableLines) continue;
+                    throw new AuditReadException($"audit: parse {Name} line {line.Number}: {ex.Message}");
+                }
+                // Records without an id are continuation headers (AUD-050), not events (API-070's deliberate deviation).
+                if (parsed.IsEvent) result.Add(new AuditEntry(Name, line.Number, parsed.Event));
+            }
+        }
+        return result;
     }
 
-    static IEnumerable<AuditEntry> ReadFile(AuditDirectory dir, string file)
+    bool Next(AuditLineReader reader, out AuditLine line)
     {
-        using var handle = dir.OpenExisting(file, UnixFile.ReadOnly, out var st, chmod: false);
-        var reader = new AuditLineReader(handle, file, 0, st.Size);
-        while (reader.TryRead(out var line))
+        try
         {
-            if (!line.IsTerminated) yield break; // may still be being written (AUD-090)
-            if (line.IsBlank) continue;
-            ParsedRecord parsed;
-            try
-            {
-                parsed = AuditEventJson.Parse(line.Bytes.Span);
-            }
-            catch (AuditFormatException ex)
-            {
-                throw new AuditChainException($"parse {file} line {line.Number}: {ex.Message}", file, line.Number);
-            }
-            if (parsed.IsEvent) yield return new AuditEntry(file, line.Number, parsed.Event);
+            return reader.TryRead(out line);
+        }
+        catch (AuditChainException ex)
+        {
+            // The line reader's only error: a record over the 2 MiB limit (AUD-026, AUD-090).
+            throw new AuditReadException($"audit: {Name} line {ex.Line}: record exceeds {AuditCompaction.MaxRecordBytes}-byte limit");
         }
     }
 }

@@ -43,23 +43,7 @@ public static class PolicyStore
         }
         var primary = LoadFile(file);
         var files = ListPolicyFiles(dir, exclude: Path.GetFullPath(file));
-        if (files.Count == 0) return primary;
-        var directory = MergeDirectory(files);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in primary.Policies) names.Add(p.Name);
-        var policies = ImmutableArray.CreateBuilder<Policy>();
-        policies.AddRange(primary.Policies);
-        foreach (var p in directory.Policies)
-        {
-            if (!names.Contains(p.Name)) policies.Add(p);
-        }
-        return new PolicyConfig
-        {
-            DefaultAction = primary.DefaultAction.Length > 0 ? primary.DefaultAction : directory.DefaultAction,
-            Notify = primary.Notify ?? directory.Notify,
-            Policies = policies.ToImmutable(),
-            Warnings = primary.Warnings.AddRange(directory.Warnings),
-        };
+        return files.Count == 0 ? primary : Layer(primary, MergeDirectory(files), directoryWins: false);
     }
 
     /// <summary>
@@ -72,22 +56,7 @@ public static class PolicyStore
         if (dir is null) return profile;
         var files = ListPolicyFiles(dir, exclude: null);
         if (files.Count == 0) return profile;
-        var directory = MergeDirectory(files);
-        var onDisk = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in directory.Policies) onDisk.Add(p.Name);
-        var policies = ImmutableArray.CreateBuilder<Policy>();
-        foreach (var p in profile.Policies)
-        {
-            if (!onDisk.Contains(p.Name)) policies.Add(p);
-        }
-        policies.AddRange(directory.Policies);
-        return new PolicyConfig
-        {
-            DefaultAction = profile.DefaultAction.Length > 0 ? profile.DefaultAction : directory.DefaultAction,
-            Notify = profile.Notify ?? directory.Notify,
-            Policies = policies.ToImmutable(),
-            Warnings = profile.Warnings.AddRange(directory.Warnings),
-        };
+        return Layer(profile, MergeDirectory(files), directoryWins: true);
     }
 
     /// <summary>POL-028 with a profile compiled into the binary (<see cref="EmbeddedProfiles"/>).</summary>
@@ -98,6 +67,36 @@ public static class PolicyStore
             throw new PolicyLoadException($"engine: unknown built-in profile {YamlScalars.GoQuote(profileName)}");
         }
         return LoadProfileWithDirectory(profileName, yaml, dir);
+    }
+
+    /// <summary>
+    /// POL-027..POL-029: <paramref name="first"/> (a primary file or a built-in profile) layered with
+    /// a merged policy directory. For policies of the same name either <paramref name="first"/>'s win
+    /// (<paramref name="directoryWins"/> false: POL-027, and the hook's profile per POL-029) or the
+    /// directory's replace them (true: serve's profile, POL-028); <paramref name="first"/>'s
+    /// policies come first either way. The default action and notify are <paramref name="first"/>'s
+    /// when it sets them; the warnings of both are kept.
+    /// </summary>
+    public static PolicyConfig Layer(PolicyConfig first, PolicyConfig directory, bool directoryWins)
+    {
+        var winners = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in directoryWins ? directory.Policies : first.Policies) winners.Add(p.Name);
+        var policies = ImmutableArray.CreateBuilder<Policy>();
+        foreach (var p in first.Policies)
+        {
+            if (!directoryWins || !winners.Contains(p.Name)) policies.Add(p);
+        }
+        foreach (var p in directory.Policies)
+        {
+            if (directoryWins || !winners.Contains(p.Name)) policies.Add(p);
+        }
+        return new PolicyConfig
+        {
+            DefaultAction = first.DefaultAction.Length > 0 ? first.DefaultAction : directory.DefaultAction,
+            Notify = first.Notify ?? directory.Notify,
+            Policies = policies.ToImmutable(),
+            Warnings = first.Warnings.AddRange(directory.Warnings),
+        };
     }
 
     /// <summary>
@@ -113,25 +112,7 @@ public static class PolicyStore
         {
             throw new PolicyLoadException($"engine: inspect project policy {quoted}: stat {full}: no such file or directory");
         }
-        var text = ReadLimited(full, bytes => string.Create(CultureInfo.InvariantCulture,
-            $"engine: project policy {quoted} is too large ({bytes} bytes, max {PolicyYaml.MaxFileBytes})"), $"engine: read project policy {quoted}: ");
-        PolicyDocument doc;
-        try
-        {
-            doc = PolicyYaml.Decode(text);
-        }
-        catch (PolicyDecodeException ex)
-        {
-            throw new PolicyLoadException($"engine: parse project policy {quoted}: {ex.Message}", ex) { File = full, Line = ex.Line, Column = ex.Column };
-        }
-        try
-        {
-            doc = PolicyYaml.Validate(doc, full);
-        }
-        catch (PolicyLoadException ex)
-        {
-            throw ex.In(full, $"engine: invalid project policy {quoted}: {ex.Message}");
-        }
+        var doc = ReadDocument(full, "project policy", "project policy");
         foreach (var policy in doc.Policies)
         {
             for (var r = 0; r < policy.Rules.Length; r++)
@@ -163,6 +144,35 @@ public static class PolicyStore
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Reads, decodes and validates one file of a policy directory (POL-026) or a project policy
+    /// (POL-031); the messages name it as <c>engine: read|parse &lt;noun&gt; "path"</c> and
+    /// <c>engine: invalid &lt;invalidNoun&gt; "path"</c>, as upstream words them.
+    /// </summary>
+    static PolicyDocument ReadDocument(string file, string noun, string invalidNoun)
+    {
+        var quoted = YamlScalars.GoQuote(file);
+        var text = ReadLimited(file, bytes => string.Create(CultureInfo.InvariantCulture,
+            $"engine: {noun} {quoted} is too large ({bytes} bytes, max {PolicyYaml.MaxFileBytes})"), $"engine: read {noun} {quoted}: ");
+        PolicyDocument doc;
+        try
+        {
+            doc = PolicyYaml.Decode(text);
+        }
+        catch (PolicyDecodeException ex)
+        {
+            throw new PolicyLoadException($"engine: parse {noun} {quoted}: {ex.Message}", ex) { File = file, Line = ex.Line, Column = ex.Column };
+        }
+        try
+        {
+            return PolicyYaml.Validate(doc, file);
+        }
+        catch (PolicyLoadException ex)
+        {
+            throw ex.In(file, $"engine: invalid {invalidNoun} {quoted}: {ex.Message}");
+        }
+    }
 
     static PolicyConfig ToConfig(PolicyDocument doc) => new()
     {
@@ -242,25 +252,7 @@ public static class PolicyStore
         foreach (var file in files)
         {
             var quoted = YamlScalars.GoQuote(file);
-            var text = ReadLimited(file, bytes => string.Create(CultureInfo.InvariantCulture,
-                $"engine: policy {quoted} is too large ({bytes} bytes, max {PolicyYaml.MaxFileBytes})"), $"engine: read policy {quoted}: ");
-            PolicyDocument doc;
-            try
-            {
-                doc = PolicyYaml.Decode(text);
-            }
-            catch (PolicyDecodeException ex)
-            {
-                throw new PolicyLoadException($"engine: parse policy {quoted}: {ex.Message}", ex) { File = file, Line = ex.Line, Column = ex.Column };
-            }
-            try
-            {
-                doc = PolicyYaml.Validate(doc, file);
-            }
-            catch (PolicyLoadException ex)
-            {
-                throw ex.In(file, $"engine: invalid policy file {quoted}: {ex.Message}");
-            }
+            var doc = ReadDocument(file, "policy", "policy file");
             if (defaultAction.Length == 0) defaultAction = doc.DefaultAction;
             notify ??= doc.Notify;
             warnings.AddRange(doc.Warnings);

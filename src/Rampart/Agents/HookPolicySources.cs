@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Rampart.Core.Policies;
 
 namespace Rampart.Agents;
@@ -103,21 +102,7 @@ internal sealed record HookPolicySources(string? ConfigFile, string? PolicyDirec
         var directory = PolicyStore.LoadDirectory(PolicyDirectory);
         if (directory.Policies.IsDefaultOrEmpty && directory.DefaultAction.Length == 0 && directory.Notify is null) return profile;
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in profile.Policies) names.Add(p.Name);
-        var policies = ImmutableArray.CreateBuilder<Policy>(profile.Policies.Length + directory.Policies.Length);
-        policies.AddRange(profile.Policies);
-        foreach (var p in directory.Policies)
-        {
-            if (!names.Contains(p.Name)) policies.Add(p);
-        }
-        return new PolicyConfig
-        {
-            DefaultAction = profile.DefaultAction.Length > 0 ? profile.DefaultAction : directory.DefaultAction,
-            Notify = profile.Notify ?? directory.Notify,
-            Policies = policies.ToImmutable(),
-            Warnings = profile.Warnings.AddRange(directory.Warnings),
-        };
+        return PolicyStore.Layer(profile, directory, directoryWins: false);
     }
 }
 

@@ -1,4 +1,5 @@
 using Rampart.Cli.Audit;
+using Rampart.Core.Audit;
 
 namespace Rampart.Cli;
 

@@ -43,7 +43,7 @@ internal static class LogCommand
         var count = a.Int(Number.Name, 20);
         var directory = AuditFlags.Directory(a);
         var denyOnly = a.Bool(Deny.Name);
-        var names = AuditTrailFiles.All(directory);
+        var names = AuditReader.Files(directory);
 
         List<string> files;
         if (a.Bool(Today.Name))
@@ -52,10 +52,10 @@ internal static class LogCommand
             files = names.FindAll(n => n.Contains(today, StringComparison.Ordinal));
         }
         else if (denyOnly) files = names;
-        else files = AuditTrailFiles.Newest(names) is { } newest ? [newest] : [];
+        else files = AuditReader.Newest(names) is { } newest ? [newest] : [];
 
         var events = new List<AuditEvent>();
-        foreach (var line in AuditTrailFiles.Read(directory, files))
+        foreach (var line in AuditReader.Read(directory, files, AuditReadOptions.Strict))
         {
             if (denyOnly && (line.Event.Decision.Action != "deny" || IsHookNoise(line.Event))) continue;
             events.Add(line.Event);

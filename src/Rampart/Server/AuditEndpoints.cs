@@ -49,7 +49,7 @@ internal sealed class AuditEndpoints(RunningService service)
 
         var total = 0;
         var matched = new List<AuditEvent>();
-        foreach (var e in AuditHistory.Read(Directory, FilesOrEmpty(date, date), LogFileError))
+        foreach (var (_, _, e) in AuditReader.Read(Directory, FilesOrEmpty(date, date), Reading))
         {
             total++;
             if (tool is not null && e.Tool != tool) continue;
@@ -186,7 +186,7 @@ internal sealed class AuditEndpoints(RunningService service)
         var byTool = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var byAgent = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var bySession = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var e in AuditHistory.Read(Directory, FilesOrEmpty(from, to), LogFileError))
+        foreach (var (_, _, e) in AuditReader.Read(Directory, FilesOrEmpty(from, to), Reading))
         {
             total++;
             Bump(byAction, e.Decision.Action);
@@ -236,6 +236,9 @@ internal sealed class AuditEndpoints(RunningService service)
             return [];
         }
     }
+
+    /// <summary>API-070: unparseable lines skipped, a file that cannot be read logged and skipped.</summary>
+    AuditReadOptions Reading => AuditReadOptions.Lenient(LogFileError);
 
     void LogFileError(string file, Exception e) => service.Log.LogWarning("audit history: skipping {File}: {Error}", file, e.Message);
 

@@ -106,15 +106,8 @@ public sealed class AuditTailCommandTests : IDisposable
     /// <summary>Starts <c>audit tail --follow</c>, waits for the existing two lines, runs <paramref name="append"/>, expects <paramref name="line"/> next.</summary>
     async Task FollowAsync(Func<Task> append, string line)
     {
-        var psi = new ProcessStartInfo(RampartProcess.BinaryPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _trail.Root,
-        };
-        foreach (var a in new[] { "audit", "tail", "--follow", "--no-color", "--audit-dir", _trail.Dir }) psi.ArgumentList.Add(a);
-        psi.Environment["HOME"] = _trail.Home;
+        var psi = Testing.ChildProcess.StartInfo(RampartProcess.BinaryPath, ["audit", "tail", "--follow", "--no-color", "--audit-dir", _trail.Dir],
+            new Dictionary<string, string?> { ["HOME"] = _trail.Home }, workdir: _trail.Root);
         using var process = Process.Start(psi)!;
         var lines = new List<string>();
         var seen = new SemaphoreSlim(0);

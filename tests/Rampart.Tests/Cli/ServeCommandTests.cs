@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Diagnostics;
-using System.Text.Json;
 using Rampart.Cli;
 using Rampart.Server;
 
@@ -103,36 +100,12 @@ public sealed class ServeCommandTests
     public async Task Real_process_serves_then_stops_gracefully_on_sigterm()
     {
         var home = Directory.CreateTempSubdirectory("rampart-serve-home-").FullName;
-        var port = FreePort();
-        var psi = new ProcessStartInfo(RampartProcess.BinaryPath, ["serve", "--port", port.ToString(), "--log-format", "json", "--allow-root"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        psi.Environment["HOME"] = home;
-        psi.Environment.Remove("RAMPART_TOKEN");
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            JsonElement? health = null;
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                try
-                {
-                    health = JsonDocument.Parse(await http.GetStringAsync("/healthz")).RootElement.Clone();
-                    break;
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(20);
-                }
-            }
-            Assert.True(health.HasValue, "server never became healthy");
-            Assert.Equal("ok", health.Value.GetProperty("status").GetString());
+            await using var serve = await RampartServe.StartAsync(["serve", "--log-format", "json", "--allow-root"],
+                new Dictionary<string, string?> { ["HOME"] = home, ["RAMPART_TOKEN"] = null });
+            var health = await serve.WaitUntilHealthyAsync();
+            Assert.Equal("ok", health.GetProperty("status").GetString());
 
             var tokenFile = Path.Combine(home, ".rampart", "token");
             var token = await File.ReadAllTextAsync(tokenFile);
@@ -140,25 +113,14 @@ public sealed class ServeCommandTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
             Assert.True(File.Exists(Path.Combine(home, ".rampart", "serve.state")));
 
-            Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
-            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            await process.WaitForExitAsync(exit.Token);
-            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(0, await serve.StopAsync());
             Assert.False(File.Exists(Path.Combine(home, ".rampart", "serve.state")));
             // CLI-012: the full token never reaches a non-terminal stderr.
-            Assert.DoesNotContain(token, await stderr);
+            Assert.DoesNotContain(token, await serve.Stderr);
         }
         finally
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
             Directory.Delete(home, recursive: true);
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,5 @@
+using Rampart.Core.Audit;
+
 namespace Rampart.Cli.Audit;
 
 /// <summary>
@@ -16,7 +18,7 @@ internal static class AuditReplayCommand
         if (speed < 0) throw new CliUsageException("audit replay: --speed must be >= 0");
         var directory = AuditFlags.Directory(a);
         var color = AuditFlags.UseColor(a);
-        var events = AuditTrailFiles.Read(directory, AuditTrailFiles.AllOrFail(directory)).ToList();
+        var events = AuditReader.Read(directory, AuditReader.FilesOrFail(directory), AuditReadOptions.Strict).ToList();
 
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -1,3 +1,5 @@
+using Rampart.Core.Audit;
+
 namespace Rampart.Cli.Audit;
 
 /// <summary>
@@ -29,7 +31,7 @@ internal static class AuditSearchCommand
         var directory = AuditFlags.Directory(a);
         var color = AuditFlags.UseColor(a);
         var found = 0;
-        foreach (var line in AuditTrailFiles.Read(directory, AuditTrailFiles.AllOrFail(directory)))
+        foreach (var line in AuditReader.Read(directory, AuditReader.FilesOrFail(directory), AuditReadOptions.Strict))
         {
             if (!filter.Matches(line.Event)) continue;
             Console.Out.WriteLine(AuditLineFormat.Tail(line.Event, color));

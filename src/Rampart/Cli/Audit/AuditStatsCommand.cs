@@ -1,4 +1,5 @@
 using System.Globalization;
+using Rampart.Core.Audit;
 
 namespace Rampart.Cli.Audit;
 
@@ -23,7 +24,7 @@ internal static class AuditStatsCommand
         var byDecision = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var byTool = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var byAgent = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var line in AuditTrailFiles.Read(directory, AuditTrailFiles.AllOrFail(directory)))
+        foreach (var line in AuditReader.Read(directory, AuditReader.FilesOrFail(directory), AuditReadOptions.Strict))
         {
             var e = line.Event;
             if (from is { } f && e.Timestamp.ToDateTimeOffset() < f) continue;

@@ -22,14 +22,14 @@ internal static class AuditTailCommand
         var directory = AuditFlags.Directory(a);
         var color = AuditFlags.UseColor(a);
 
-        var names = AuditTrailFiles.All(directory);
-        var newest = AuditTrailFiles.Newest(names);
+        var names = AuditReader.Files(directory);
+        var newest = AuditReader.Newest(names);
         if (newest is null && !a.Bool(Follow.Name)) throw new AuditReadException($"audit: no .jsonl files found in {directory}");
 
         AuditFileCursor? cursor = null;
         if (newest is not null)
         {
-            cursor = new AuditFileCursor(directory, newest);
+            cursor = new AuditFileCursor(directory, newest, AuditReadOptions.Strict);
             var events = cursor.ReadNew();
             for (var i = Math.Max(0, events.Count - count); i < events.Count; i++)
                 Console.Out.WriteLine(AuditLineFormat.Tail(events[i].Event, color));
@@ -49,10 +49,10 @@ internal static class AuditTailCommand
             {
                 if (cursor is not null) Print(cursor.ReadNew(), color);
                 // Rotation: drain what is left of the old file, then continue with the newer one.
-                var latest = AuditTrailFiles.Newest(AuditTrailFiles.All(directory));
+                var latest = AuditReader.Newest(AuditReader.Files(directory));
                 if (latest is not null && latest != cursor?.Name && (cursor is null || AuditFileNames.Compare(latest, cursor.Name) > 0))
                 {
-                    cursor = new AuditFileCursor(directory, latest);
+                    cursor = new AuditFileCursor(directory, latest, AuditReadOptions.Strict);
                     Print(cursor.ReadNew(), color);
                 }
             }
@@ -63,7 +63,7 @@ internal static class AuditTailCommand
         return 0;
     }
 
-    static void Print(List<AuditLine> lines, bool color)
+    static void Print(List<AuditEntry> lines, bool color)
     {
         foreach (var line in lines) Console.Out.WriteLine(AuditLineFormat.Tail(line.Event, color));
     }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Rampart.Cli;
 using Rampart.Cli.Doctor;
 using Rampart.Hosting;
@@ -158,36 +155,12 @@ public sealed class DeploymentChecksTests : IAsyncLifetime
     {
         var home = Path.Combine(root, "home");
         Directory.CreateDirectory(home);
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var psi = new ProcessStartInfo(RampartProcess.BinaryPath, ["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--allow-root"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        psi.Environment["HOME"] = home;
-        psi.Environment.Remove("RAMPART_TOKEN");
-        using var serve = Process.Start(psi)!;
-        _ = serve.StandardError.ReadToEndAsync();
-        _ = serve.StandardOutput.ReadToEndAsync();
-        try
-        {
-            var checks = ForAgent().Checks.ServeUsers();
+        await using var serve = await RampartServe.StartAsync(["serve", "--allow-root"], new Dictionary<string, string?> { ["HOME"] = home, ["RAMPART_TOKEN"] = null });
+        var checks = ForAgent().Checks.ServeUsers();
 
-            var mine = Assert.Single(checks, c => c.Message.Contains($"(pid {serve.Id})", StringComparison.Ordinal));
-            Assert.Equal(DoctorCommand.DoctorStatus.Warn, mine.Status);
-            Assert.Equal("Serve user", mine.Name);
-        }
-        finally
-        {
-            serve.Kill(entireProcessTree: true);
-            await serve.WaitForExitAsync();
-        }
+        var mine = Assert.Single(checks, c => c.Message.Contains($"(pid {serve.Pid})", StringComparison.Ordinal));
+        Assert.Equal(DoctorCommand.DoctorStatus.Warn, mine.Status);
+        Assert.Equal("Serve user", mine.Name);
     }
 
     // ── the unit ────────────────────────────────────────────────────────────────────────────
