@@ -75,17 +75,20 @@ internal static class DoctorCommand
     internal static async Task<List<Check>> RunChecksAsync(string home, Func<string, string?> env)
     {
         var state = Path.Combine(home, ".rampart");
+        // In the user-separated deployment (SEC-011) the service owns policies and audit; the
+        // agent's own ~/.rampart holds only its eval token.
+        var system = OperatingSystem.IsWindows() || !Directory.Exists(SystemLayout.Default.ConfigDir) ? null : SystemLayout.Default;
         var checks = new List<Check>
         {
             new("Version", DoctorStatus.Ok, $"rampart {VersionCommand.Version}"),
             PathCheck(env),
             TokenCheck(state, env),
-            PolicyCheck(Path.Combine(state, "policies")),
+            PolicyCheck(Path.Combine(state, "policies"), system),
         };
         var claude = ReadClaudeSettings(home);
         checks.Add(HookBinaryCheck(claude, env));
         checks.AddRange(HooksChecks(claude));
-        checks.AddRange(AuditChecks(Path.Combine(state, "audit")));
+        checks.AddRange(AuditChecks(Path.Combine(state, "audit"), system));
         // Before discovery: reading the token file restricts it to 0600 (SEC-022), which would hide loose modes.
         var deployment = OperatingSystem.IsWindows() ? [] : new DeploymentChecks(UnixAccounts.Read(), SystemLayout.Default).Run(state, Posix.EffectiveUserId);
         checks.AddRange(await ServerChecksAsync(home, env, claude).ConfigureAwait(false));
@@ -115,11 +118,13 @@ internal static class DoctorCommand
     }
 
     /// <summary>Every <c>~/.rampart/policies/*.yaml</c> lints without errors and the directory loads as a whole (POL-026).</summary>
-    static Check PolicyCheck(string dir)
+    static Check PolicyCheck(string dir, SystemLayout? system)
     {
         var files = Directory.Exists(dir)
             ? Directory.GetFiles(dir).Where(f => Path.GetExtension(f) is ".yaml" or ".yml").Order(StringComparer.Ordinal).ToList()
             : [];
+        if (files.Count == 0 && system is not null)
+            return new("Policy", DoctorStatus.Info, $"no policy files in {dir}; the system service enforces the policies in {system.ConfigDir}");
         if (files.Count == 0) return new("Policy", DoctorStatus.Fail, $"no policy files in {dir}", "rampart init");
         var broken = new List<string>();
         foreach (var file in files)
@@ -280,9 +285,14 @@ internal static class DoctorCommand
 
     // ── audit ───────────────────────────────────────────────────────────────────────────────
 
-    static List<Check> AuditChecks(string dir)
+    static List<Check> AuditChecks(string dir, SystemLayout? system)
     {
         var result = new List<Check>();
+        if (!Directory.Exists(dir) && system is not null)
+        {
+            result.Add(new("Audit", DoctorStatus.Info, $"{dir} does not exist; the system service keeps the audit trail in {system.AuditDir}"));
+            return result;
+        }
         if (!Directory.Exists(dir))
         {
             result.Add(new("Audit", DoctorStatus.Warn, $"{dir} does not exist", "rampart init"));
@@ -360,6 +370,12 @@ internal static class DoctorCommand
         if (status is null)
         {
             result.Add(new("Token auth", DoctorStatus.Fail, $"no answer from {baseUrl}/v1/status"));
+            return result;
+        }
+        if (status.Status == 403 && Encoding.UTF8.GetString(status.Body).Contains("requires admin scope", StringComparison.Ordinal))
+        {
+            // SEC-012: a valid agent token without admin scope — what an agent should hold (401 would mean not valid).
+            result.Add(new("Token auth", DoctorStatus.Ok, "eval-only token: accepted, and refused the admin routes (HTTP 403), as SEC-012 wants for an agent"));
             return result;
         }
         if (status.Status is 401 or 403)
