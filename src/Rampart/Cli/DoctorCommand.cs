@@ -93,6 +93,10 @@ internal static class DoctorCommand
         var deployment = OperatingSystem.IsWindows() ? [] : new DeploymentChecks(UnixAccounts.Read(), SystemLayout.Default).Run(state, Posix.EffectiveUserId);
         checks.AddRange(await ServerChecksAsync(home, env, claude).ConfigureAwait(false));
         checks.AddRange(deployment);
+        // SEC-014: next to a system service, a local hook would judge with the agent's own policies.
+        if (system is not null && claude.Owned.Count > 0 && !claude.UsesServer)
+            checks.Add(new("Hook mode", DoctorStatus.Warn, "the Claude Code hook evaluates locally, as this user, not through the rampart-svc service",
+                "rampart setup claude-code --remote --force"));
         checks.Add(new("System", DoctorStatus.Ok, $"{GoOs()}/{GoArch()}"));
         return checks;
     }
