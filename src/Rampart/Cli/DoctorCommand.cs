@@ -87,7 +87,7 @@ internal static class DoctorCommand
         };
         var claude = ReadClaudeSettings(home);
         checks.Add(HookBinaryCheck(claude, env));
-        checks.AddRange(HooksChecks(claude));
+        checks.AddRange(HooksChecks(claude, system));
         checks.AddRange(AuditChecks(Path.Combine(state, "audit"), system));
         // Before discovery: reading the token file restricts it to 0600 (SEC-022), which would hide loose modes.
         var deployment = OperatingSystem.IsWindows() ? [] : new DeploymentChecks(UnixAccounts.Read(), SystemLayout.Default).Run(state, Posix.EffectiveUserId);
@@ -221,8 +221,10 @@ internal static class DoctorCommand
     }
 
     /// <summary>Hooks for all three events (CLI-070), with this binary's command, and not switched off by any settings layer.</summary>
-    static List<Check> HooksChecks(ClaudeHooks claude)
+    static List<Check> HooksChecks(ClaudeHooks claude, SystemLayout? system)
     {
+        // SEC-014: beside the system service the hook must ask it (remote mode, the eval token).
+        var setup = system is null ? "rampart setup claude-code" : "rampart setup claude-code --remote";
         var result = new List<Check>();
         if (claude.Error is not null)
         {
@@ -239,10 +241,10 @@ internal static class DoctorCommand
                 stale = true;
         }
         if (events.Count == 0)
-            result.Add(new("Hooks", DoctorStatus.Warn, "Claude Code hooks are not configured", "rampart setup claude-code"));
+            result.Add(new("Hooks", DoctorStatus.Warn, "Claude Code hooks are not configured", setup));
         else if (events.Count < ClaudeSettings.Events.Length)
             result.Add(new("Hooks", DoctorStatus.Fail,
-                "Claude Code hooks missing for " + string.Join(", ", ClaudeSettings.Events.Where(e => !events.Contains(e))), "rampart setup claude-code"));
+                "Claude Code hooks missing for " + string.Join(", ", ClaudeSettings.Events.Where(e => !events.Contains(e))), setup));
         else if (stale)
             result.Add(new("Hooks", DoctorStatus.Warn, $"Claude Code hooks run a different command than {claude.CurrentCommand}", "rampart setup claude-code"));
         else

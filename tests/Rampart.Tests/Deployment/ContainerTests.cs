@@ -53,6 +53,19 @@ public sealed class ContainerTests(RunningContainer container, ITestOutputHelper
         Assert.Equal(decision, Json(answer).GetProperty("decision").GetString());
     }
 
+    [Fact]
+    public async Task Policies_mounted_read_only_at_etc_rampart_are_enforced()
+    {
+        var token = await container.CreateEvalTokenAsync("policy-agent");
+        var answer = await container.PodHttpAsync("POST", "/v1/tool/exec", """{"session":"s","params":{"command":"make deploy-prod"}}""", token);
+        Assert.True(answer.Status == 403, answer.Raw);
+        Assert.Equal("deny", Json(answer).GetProperty("decision").GetString());
+        Assert.Contains("deploys go through CI", answer.Body);
+
+        var mount = (await File.ReadAllLinesAsync($"/proc/{container.ServerPid}/mountinfo")).Select(l => l.Split(' ')).Single(f => f[4] == "/etc/rampart");
+        Assert.Contains("ro", mount[5].Split(','));
+    }
+
     [Theory]
     [InlineData("POST", "/v1/policy/reload")]
     [InlineData("GET", "/v1/status")]

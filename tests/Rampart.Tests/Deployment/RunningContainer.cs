@@ -67,9 +67,21 @@ public sealed class RunningContainer : IAsyncLifetime
         BuildTime = watch.Elapsed;
         ImageSizeBytes = long.Parse(await RequirePodmanAsync("image", "inspect", "--format", "{{.Size}}", Image));
 
+        // The operator's policies, mounted read-only over the image's /etc/rampart (SEC-011 modes,
+        // the service's group 65532 may read).
+        var policies = Path.Combine(_context.FullName, "policies");
+        Directory.CreateDirectory(policies);
+        File.Copy(Path.Combine(SharedFiles.RepoRoot, profile), Path.Combine(policies, "standard.yaml"));
+        await File.WriteAllTextAsync(Path.Combine(policies, "team.yaml"), TeamPolicy);
+        foreach (var path in new[] { policies, Path.Combine(policies, "standard.yaml"), Path.Combine(policies, "team.yaml") })
+        {
+            Rampart.Hosting.Posix.Chown(path, 0, 65532);
+            File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(path == policies ? "750" : "640", 8));
+        }
+
         watch.Restart();
         // The image's own command: no --addr, no -p.
-        await RequirePodmanAsync("run", "-d", "--name", Name, "--read-only", "-v", $"{Volume}:/var/lib/rampart", Image);
+        await RequirePodmanAsync("run", "-d", "--name", Name, "--read-only", "-v", $"{Volume}:/var/lib/rampart", "-v", $"{policies}:/etc/rampart:ro", Image);
         ServerPid = int.Parse(await RequirePodmanAsync("inspect", "--format", "{{.State.Pid}}", Name));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await PodHttpAsync("GET", "/healthz")).Status != 200)
@@ -88,6 +100,20 @@ public sealed class RunningContainer : IAsyncLifetime
     /// </summary>
     public Task<RawHttp.Answer> PodHttpAsync(string method, string path, string body = "", string token = "-", string uid = AgentUid) =>
         RawHttp.SendAsync(["nsenter", "--target", ServerPid.ToString(), "--net", "--setuid", uid, "--setgid", uid, "--"], Port, method, path, body, token);
+
+    /// <summary>The mounted team policy: denies deploys, which the standard profile alone allows.</summary>
+    const string TeamPolicy = """
+        version: "1"
+        policies:
+          - name: team-no-deploy
+            match:
+              tool: exec
+            rules:
+              - action: deny
+                when:
+                  command_matches: ["make deploy*"]
+                message: "deploys go through CI"
+        """;
 
     /// <summary>Creates an eval-scoped agent token inside the container (SHA-256 hash stored in its token store).</summary>
     public async Task<string> CreateEvalTokenAsync(string agent)

@@ -217,6 +217,8 @@ public sealed class SystemInstallTests(InstalledSystem system, ITestOutputHelper
             Assert.True(doctor.Status(name) == "ok", $"{name}: {doctor.Status(name)}\n{doctor.Output}");
         Assert.Contains($"rampart serve (pid {system.ServerPid}) runs as rampart-svc", doctor.Messages("Serve user"));
         Assert.Contains("sound: rampart-e2e cannot read the audit trail, change the policy, read the service's tokens or signal serve", doctor.Messages("Separation"));
+        // SEC-014: its hooks are not set up yet, and must ask the service rather than judge locally.
+        Assert.Equal("rampart setup claude-code --remote", Assert.Single(doctor.Checks("Hooks")).GetProperty("hint").GetString());
     }
 
     [Fact]

@@ -163,7 +163,7 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
         var checks = new List<Check> { AuditAccess(user), PolicyAccess(user), CredentialAccess(user), SignalAccess(user, serves) };
         var broken = checks.Where(c => c.Status is DoctorStatus.Fail or DoctorStatus.Warn).Select(c => c.Name).ToList();
         var server = serves.FirstOrDefault(p => p.Uid != user.Uid);
-        var who = server is null ? "" : $" (serve pid {server.Pid} runs as {accounts.Describe(server.Uid)})";
+        var who = server is null ? "" : $"; serve (pid {server.Pid}) runs as {accounts.Describe(server.Uid)}";
         checks.Add(broken.Count == 0
             ? new("Separation", DoctorStatus.Ok, $"sound: {user.Name} cannot read the audit trail, change the policy, read the service's tokens or signal serve{who}")
             : new("Separation", DoctorStatus.Fail, $"broken for {user.Name}: {string.Join(", ", broken)}", "apply the fixes above, or rerun: sudo rampart serve install --system --agent-user " + user.Name));
@@ -223,7 +223,7 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
                 $"chown -R root:{SystemLayout.ServiceAccount} {dir} && chmod 0750 {dir} && chmod 0640 {dir}/*.yaml");
         return new("Policy files", DoctorStatus.Ok, searchable
             ? $"{user.Name} cannot write, replace, rename or chmod any policy file in {dir}"
-            : $"{user.Name} cannot even list {dir}, so it can write, replace or chmod no policy file in it");
+            : $"{user.Name} cannot enter {dir}: it can neither list nor write, replace or chmod any policy file in it");
     }
 
     static List<string> PolicyFilesIn(string dir)
