@@ -16,6 +16,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
+# The system install embeds the shipped unit file.
+COPY dist/rampart.service dist/
 COPY src/ src/
 RUN dotnet publish src/Rampart -c Release -r linux-x64 -o /publish -nologo
 
