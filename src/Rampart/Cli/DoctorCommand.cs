@@ -75,21 +75,28 @@ internal static class DoctorCommand
     internal static async Task<List<Check>> RunChecksAsync(string home, Func<string, string?> env)
     {
         var state = Path.Combine(home, ".rampart");
+        // In the user-separated deployment (SEC-011) the service owns policies and audit; the
+        // agent's own ~/.rampart holds only its eval token.
+        var system = OperatingSystem.IsWindows() || !Directory.Exists(SystemLayout.Default.ConfigDir) ? null : SystemLayout.Default;
         var checks = new List<Check>
         {
             new("Version", DoctorStatus.Ok, $"rampart {VersionCommand.Version}"),
             PathCheck(env),
             TokenCheck(state, env),
-            PolicyCheck(Path.Combine(state, "policies")),
+            PolicyCheck(Path.Combine(state, "policies"), system),
         };
         var claude = ReadClaudeSettings(home);
         checks.Add(HookBinaryCheck(claude, env));
-        checks.AddRange(HooksChecks(claude));
-        checks.AddRange(AuditChecks(Path.Combine(state, "audit")));
+        checks.AddRange(HooksChecks(claude, system));
+        checks.AddRange(AuditChecks(Path.Combine(state, "audit"), system));
         // Before discovery: reading the token file restricts it to 0600 (SEC-022), which would hide loose modes.
         var deployment = OperatingSystem.IsWindows() ? [] : new DeploymentChecks(UnixAccounts.Read(), SystemLayout.Default).Run(state, Posix.EffectiveUserId);
         checks.AddRange(await ServerChecksAsync(home, env, claude).ConfigureAwait(false));
         checks.AddRange(deployment);
+        // SEC-014: next to a system service, a local hook would judge with the agent's own policies.
+        if (system is not null && claude.Owned.Count > 0 && !claude.UsesServer)
+            checks.Add(new("Hook mode", DoctorStatus.Warn, "the Claude Code hook evaluates locally, as this user, not through the rampart-svc service",
+                "rampart setup claude-code --remote --force"));
         checks.Add(new("System", DoctorStatus.Ok, $"{GoOs()}/{GoArch()}"));
         return checks;
     }
@@ -115,11 +122,13 @@ internal static class DoctorCommand
     }
 
     /// <summary>Every <c>~/.rampart/policies/*.yaml</c> lints without errors and the directory loads as a whole (POL-026).</summary>
-    static Check PolicyCheck(string dir)
+    static Check PolicyCheck(string dir, SystemLayout? system)
     {
         var files = Directory.Exists(dir)
             ? Directory.GetFiles(dir).Where(f => Path.GetExtension(f) is ".yaml" or ".yml").Order(StringComparer.Ordinal).ToList()
             : [];
+        if (files.Count == 0 && system is not null)
+            return new("Policy", DoctorStatus.Info, $"no policy files in {dir}; the system service enforces the policies in {system.ConfigDir}");
         if (files.Count == 0) return new("Policy", DoctorStatus.Fail, $"no policy files in {dir}", "rampart init");
         var broken = new List<string>();
         foreach (var file in files)
@@ -212,8 +221,10 @@ internal static class DoctorCommand
     }
 
     /// <summary>Hooks for all three events (CLI-070), with this binary's command, and not switched off by any settings layer.</summary>
-    static List<Check> HooksChecks(ClaudeHooks claude)
+    static List<Check> HooksChecks(ClaudeHooks claude, SystemLayout? system)
     {
+        // SEC-014: beside the system service the hook must ask it (remote mode, the eval token).
+        var setup = system is null ? "rampart setup claude-code" : "rampart setup claude-code --remote";
         var result = new List<Check>();
         if (claude.Error is not null)
         {
@@ -230,10 +241,10 @@ internal static class DoctorCommand
                 stale = true;
         }
         if (events.Count == 0)
-            result.Add(new("Hooks", DoctorStatus.Warn, "Claude Code hooks are not configured", "rampart setup claude-code"));
+            result.Add(new("Hooks", DoctorStatus.Warn, "Claude Code hooks are not configured", setup));
         else if (events.Count < ClaudeSettings.Events.Length)
             result.Add(new("Hooks", DoctorStatus.Fail,
-                "Claude Code hooks missing for " + string.Join(", ", ClaudeSettings.Events.Where(e => !events.Contains(e))), "rampart setup claude-code"));
+                "Claude Code hooks missing for " + string.Join(", ", ClaudeSettings.Events.Where(e => !events.Contains(e))), setup));
         else if (stale)
             result.Add(new("Hooks", DoctorStatus.Warn, $"Claude Code hooks run a different command than {claude.CurrentCommand}", "rampart setup claude-code"));
         else
@@ -280,9 +291,14 @@ internal static class DoctorCommand
 
     // ── audit ───────────────────────────────────────────────────────────────────────────────
 
-    static List<Check> AuditChecks(string dir)
+    static List<Check> AuditChecks(string dir, SystemLayout? system)
     {
         var result = new List<Check>();
+        if (!Directory.Exists(dir) && system is not null)
+        {
+            result.Add(new("Audit", DoctorStatus.Info, $"{dir} does not exist; the system service keeps the audit trail in {system.AuditDir}"));
+            return result;
+        }
         if (!Directory.Exists(dir))
         {
             result.Add(new("Audit", DoctorStatus.Warn, $"{dir} does not exist", "rampart init"));
@@ -360,6 +376,12 @@ internal static class DoctorCommand
         if (status is null)
         {
             result.Add(new("Token auth", DoctorStatus.Fail, $"no answer from {baseUrl}/v1/status"));
+            return result;
+        }
+        if (status.Status == 403 && Encoding.UTF8.GetString(status.Body).Contains("requires admin scope", StringComparison.Ordinal))
+        {
+            // SEC-012: a valid agent token without admin scope — what an agent should hold (401 would mean not valid).
+            result.Add(new("Token auth", DoctorStatus.Ok, "eval-only token: accepted, and refused the admin routes (HTTP 403), as SEC-012 wants for an agent"));
             return result;
         }
         if (status.Status is 401 or 403)

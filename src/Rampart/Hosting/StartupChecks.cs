@@ -25,6 +25,31 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
     {
         var findings = ImmutableArray.CreateBuilder<StartupFinding>();
         CheckIdentity(findings, allowRoot);
+        CheckPoliciesAndAudit(findings, options);
+        foreach (var secret in new[] { "token", "tokens.json", "signing.key" })
+            CheckSecret(findings, Path.Combine(options.StateDir, secret));
+        // The config file usually sits in the config directory: one finding per path.
+        return [.. findings.Distinct()];
+    }
+
+    /// <summary>
+    /// <c>doctor</c> (CLI-063): the policy-writer and audit-directory findings for a service that
+    /// runs with <paramref name="options"/>, without the identity and credential checks that only
+    /// make sense inside serve. Throws <see cref="UnauthorizedAccessException"/>/<see cref="IOException"/>
+    /// when the caller may not look at the paths.
+    /// </summary>
+    public ImmutableArray<StartupFinding> InspectPoliciesAndAudit(ServeOptions options)
+    {
+        var findings = ImmutableArray.CreateBuilder<StartupFinding>();
+        CheckPoliciesAndAudit(findings, options);
+        return [.. findings.Distinct()];
+    }
+
+    /// <summary>What every non-fatal finding's message starts with.</summary>
+    public const string WarningPrefix = "serve: WARNING: ";
+
+    void CheckPoliciesAndAudit(ImmutableArray<StartupFinding>.Builder findings, ServeOptions options)
+    {
         var sources = PolicySources.Choose(options);
         if (sources.File is { } file) CheckPolicyFile(findings, Path.GetFullPath(file));
         if (sources.Directory is { } dir && Directory.Exists(dir))
@@ -37,10 +62,6 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
             }
         }
         CheckAuditDirectory(findings, options.AuditDir ?? Path.Combine(options.StateDir, "audit"));
-        foreach (var secret in new[] { "token", "tokens.json", "signing.key" })
-            CheckSecret(findings, Path.Combine(options.StateDir, secret));
-        // The config file usually sits in the config directory: one finding per path.
-        return [.. findings.Distinct()];
     }
 
     void CheckIdentity(ImmutableArray<StartupFinding>.Builder findings, bool allowRoot)
@@ -48,7 +69,7 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
         if (serviceUid != 0) return;
         if (allowRoot)
         {
-            findings.Add(new(false, "serve: WARNING: running as root (--allow-root). The documented deployment runs serve as the rampart-svc account " +
+            findings.Add(new(false, WarningPrefix + "running as root (--allow-root). The documented deployment runs serve as the rampart-svc account " +
                 "so that neither the agent nor a compromised service holds root (SEC-010); set it up with 'sudo rampart serve install --system'."));
             return;
         }
@@ -90,7 +111,7 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
         if (writers.Count == 0) return;
         var service = accounts.User(serviceUid)?.Name ?? serviceUid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var mode = info.Kind == PathKind.Directory ? "0750" : "0640";
-        findings.Add(new(false, $"serve: WARNING: {what} {path} (mode {info.OctalMode}) is writable by {string.Join(" and ", writers)}, " +
+        findings.Add(new(false, WarningPrefix + $"{what} {path} (mode {info.OctalMode}) is writable by {string.Join(" and ", writers)}, " +
             $"who can then rewrite the policy Rampart enforces. Fix: chown root:{GroupNameOf(service)} {path} && chmod {mode} {path}"));
     }
 
@@ -102,7 +123,7 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
     void CheckAuditDirectory(ImmutableArray<StartupFinding>.Builder findings, string path)
     {
         if (Posix.Lstat(path) is not { Kind: PathKind.Directory } info || !info.IsGroupOrOtherAccessible) return;
-        findings.Add(new(false, $"serve: WARNING: audit directory {path} is mode {info.OctalMode}: other users can read the audit trail " +
+        findings.Add(new(false, WarningPrefix + $"audit directory {path} is mode {info.OctalMode}: other users can read the audit trail " +
             $"(commands, paths, decisions). Fix: chmod 0700 {path}"));
     }
 
@@ -110,7 +131,7 @@ internal sealed class StartupChecks(UnixAccounts accounts, uint serviceUid)
     {
         if (Posix.Lstat(path) is not { Kind: PathKind.Regular } info || !info.IsGroupOrOtherAccessible) return;
         // The service restricts it to 0600 as soon as it reads it (SEC-022); until now others could read it.
-        findings.Add(new(false, $"serve: WARNING: {path} was mode {info.OctalMode}: other users could read this credential. " +
+        findings.Add(new(false, WarningPrefix + $"{path} was mode {info.OctalMode}: other users could read this credential. " +
             "Rampart restricts it to 0600 now; treat it as leaked and replace it ('rampart token rotate' for the admin token, " +
             "'rampart token revoke' + 'create' for agent tokens)."));
     }

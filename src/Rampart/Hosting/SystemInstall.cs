@@ -82,7 +82,11 @@ internal sealed class SystemInstall(SystemLayout layout, TextWriter output)
             output.WriteLine("  " + StartCommand);
         }
         output.WriteLine($"Admin token: {layout.ServiceState.AdminTokenFile} (read it with: sudo cat {layout.ServiceState.AdminTokenFile})");
-        if (agent is not null) output.WriteLine($"Agent {agent.Name} evaluates with the eval-only token in {AgentTokenFile(agent)}; its hooks find it there.");
+        if (agent is not null)
+        {
+            output.WriteLine($"Agent {agent.Name} evaluates with the eval-only token in {AgentTokenFile(agent)}; its hooks find it there.");
+            output.WriteLine($"Check the separation as {agent.Name}: runuser -u {agent.Name} -- {layout.Binary} doctor");
+        }
         return 0;
     }
 

@@ -7,6 +7,9 @@ namespace Rampart.Tests.Cli;
 
 /// <summary><c>rampart doctor</c> on the real binary with a temporary HOME (CLI-060..CLI-063, issue 7).</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+// Doctor also judges the machine's system install (/etc/rampart, running serve processes), which the
+// deployment tests create, break on purpose and remove: never at the same time as these.
+[Collection(Deployment.DeploymentCollection.Name)]
 public sealed class DoctorCommandTests : IDisposable
 {
     readonly string home = Directory.CreateTempSubdirectory("rampart-doctor-home-").FullName;

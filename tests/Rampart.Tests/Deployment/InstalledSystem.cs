@@ -119,25 +119,95 @@ public class InstalledSystem : IAsyncLifetime
     /// <summary>Runs <paramref name="command"/> as the agent user.</summary>
     public static Task<HostProcess.Result> AsAgentAsync(params string[] command) => HostProcess.RunAsUserAsync(Agent, command);
 
-    public sealed record HttpAnswer(int Status, string Body, string Raw);
-
     /// <summary>
     /// One HTTP request sent by the agent user itself, with the token from its own ~/.rampart/token
     /// (bash's /dev/tcp: no HTTP client is needed on the machine).
     /// </summary>
-    public async Task<HttpAnswer> AgentHttpAsync(string method, string path, string body = "")
+    public Task<RawHttp.Answer> AgentHttpAsync(string method, string path, string body = "") =>
+        RawHttp.SendAsync(["runuser", "-u", Agent, "--"], Port, method, path, body);
+
+    /// <summary><c>rampart doctor --json</c>'s result: exit status, output and the parsed report.</summary>
+    public sealed record DoctorReport(int ExitCode, string Output, JsonElement Json)
     {
-        const string script = """
-            exec 3<>/dev/tcp/127.0.0.1/$1 || exit 9
-            token=$(cat "$HOME/.rampart/token") || exit 8
-            printf '%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\n\r\n%s' "$2" "$3" "$token" "${#4}" "$4" >&3
-            timeout 10 cat <&3
-            """;
-        var result = await AsAgentAsync("bash", "-c", script, "agent-http", Port.ToString(), method, path, body);
-        var raw = result.Stdout;
-        var status = raw.StartsWith("HTTP/1.", StringComparison.Ordinal) && raw.Length >= 12 && int.TryParse(raw.AsSpan(9, 3), out var s) ? s : -1;
-        var split = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return new HttpAnswer(status, split >= 0 ? raw[(split + 4)..] : "", raw + result.Stderr);
+        public IEnumerable<JsonElement> Checks(string name) =>
+            Json.GetProperty("checks").EnumerateArray().Where(c => c.GetProperty("name").GetString() == name);
+
+        /// <summary>The worst status of the checks called <paramref name="name"/> ("missing" when there is none).</summary>
+        public string Status(string name)
+        {
+            var statuses = Checks(name).Select(c => c.GetProperty("status").GetString()!).ToList();
+            foreach (var worst in new[] { "fail", "warn", "info", "ok" })
+                if (statuses.Contains(worst)) return worst;
+            return "missing";
+        }
+
+        public string Messages(string name) => string.Join("\n", Checks(name).Select(c => c.GetProperty("message").GetString()));
+    }
+
+    /// <summary>
+    /// The installed binary's <c>doctor --json</c> as <paramref name="user"/> against the running
+    /// service: the agent (runuser, its own HOME and token) or root, the operator's <c>sudo rampart
+    /// doctor</c> (with an empty HOME of its own).
+    /// </summary>
+    public async Task<DoctorReport> DoctorAsync(string user)
+    {
+        var env = new Dictionary<string, string?> { ["RAMPART_TOKEN"] = null, ["RAMPART_URL"] = $"http://127.0.0.1:{Port}" };
+        HostProcess.Result result;
+        if (user == "root")
+        {
+            var home = Directory.CreateTempSubdirectory("rampart-doctor-root-");
+            env["HOME"] = home.FullName;
+            try { result = await HostProcess.RunAsync(Layout.Binary, ["doctor", "--json"], env: env, workdir: home.FullName); }
+            finally { home.Delete(recursive: true); }
+        }
+        else
+        {
+            result = await HostProcess.RunAsync("runuser", ["-u", user, "--", Layout.Binary, "doctor", "--json"], env: env, workdir: "/");
+        }
+        JsonElement json;
+        try
+        {
+            using var doc = JsonDocument.Parse(result.Stdout);
+            json = doc.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new Xunit.Sdk.XunitException($"doctor as {user} printed no JSON (exit {result.ExitCode}):\n{result.Output}");
+        }
+        return new DoctorReport(result.ExitCode, result.Output, json);
+    }
+
+    /// <summary>
+    /// Runs the real service command as rampart-svc beside the running one (no HTTP: --port 0, its
+    /// own audit directory) until its start-up checks print a line containing <paramref name="expected"/>;
+    /// returns that line.
+    /// </summary>
+    public async Task<string> ServeStartupWarningAsync(string expected)
+    {
+        var checkAudit = Path.Combine(Layout.ServiceHome, "audit-startup-check");
+        var psi = new ProcessStartInfo("runuser",
+            ["-u", SystemLayout.ServiceAccount, "--", Layout.Binary, "serve", "--config", Layout.StandardPolicy, "--config-dir", Layout.ConfigDir,
+             "--audit-dir", checkAudit, "--port", "0"])
+        { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = "/" };
+        using var process = Process.Start(psi)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var seen = new List<string>();
+            while (await process.StandardError.ReadLineAsync(cts.Token) is { } line)
+            {
+                if (line.Contains(expected, StringComparison.Ordinal)) return line;
+                seen.Add(line);
+            }
+            throw new Xunit.Sdk.XunitException($"serve did not report \"{expected}\":\n{string.Join('\n', seen)}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            if (Directory.Exists(checkAudit)) Directory.Delete(checkAudit, recursive: true);
+        }
     }
 
     public virtual async Task DisposeAsync()

@@ -1,14 +1,16 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text.Json;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Deployment;
 
 /// <summary>
-/// The repository's Dockerfile built with podman from the published static binary, running with a
-/// read-only root filesystem, its state on a named volume and port 9090 published to the host's
-/// loopback. Image, container and volume are removed afterwards.
+/// The repository's Dockerfile, final stage, built with podman from the published static binary
+/// (<c>--build-context binary=DIR --target final</c>: the SDK stage is skipped, nothing is pulled),
+/// running with a read-only root filesystem and its state on a named volume. It listens on its own
+/// loopback, so the tests reach it from inside its network namespace — as a second container of the
+/// "pod" (<c>--network container:NAME</c>) or a process that joined it (nsenter) — never from the host.
+/// Image, container and volume are removed afterwards.
 /// </summary>
 public sealed class RunningContainer : IAsyncLifetime
 {
@@ -19,8 +21,12 @@ public sealed class RunningContainer : IAsyncLifetime
     public string Image => $"localhost/rampart-test:{_id}";
     public string Name => $"rampart-test-{_id}";
     string Volume => $"rampart-test-{_id}";
-    public int Port { get; private set; }
-    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+    /// <summary>The port serve listens on inside the pod (the image's default).</summary>
+    public const int Port = 9090;
+    /// <summary>The uid of the sidecar processes that act as the agent: not the service's 65532, not root.</summary>
+    public const string AgentUid = "4242";
+    /// <summary>Host pid of the container's serve process.</summary>
+    public int ServerPid { get; private set; }
     public long ImageSizeBytes { get; private set; }
     public TimeSpan BuildTime { get; private set; }
     public TimeSpan StartupTime { get; private set; }
@@ -43,36 +49,43 @@ public sealed class RunningContainer : IAsyncLifetime
         Assert.True(HostProcess.IsRoot, "the container test runs rootful podman and must run as root (as CI does)");
         _containersConf = Path.Combine(_context.FullName, "containers.conf");
         await File.WriteAllTextAsync(_containersConf, "[containers]\ndefault_ulimits = []\n");
-        // The build context holds exactly what the Dockerfile copies: the published binary and dist/container.
+        // The build context holds what the final stage copies besides the binary; the binary comes in
+        // as the "binary" build context, which replaces the stage of that name.
         var binary = await PublishedBinary.GetAsync();
-        Directory.CreateDirectory(Path.Combine(_context.FullName, "build", "publish"));
-        File.Copy(binary.FilePath, Path.Combine(_context.FullName, "build", "publish", "rampart"));
+        var binaryContext = Path.Combine(_context.FullName, "binary");
+        Directory.CreateDirectory(binaryContext);
+        File.Copy(binary.FilePath, Path.Combine(binaryContext, "rampart"));
         CopyTree(Path.Combine(SharedFiles.RepoRoot, "dist", "container"), Path.Combine(_context.FullName, "build", "dist", "container"));
         var profile = Path.Combine("src", "Rampart.Core", "Policies", "Profiles", "standard.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_context.FullName, "build", profile))!);
         File.Copy(Path.Combine(SharedFiles.RepoRoot, profile), Path.Combine(_context.FullName, "build", profile));
 
         var watch = Stopwatch.StartNew();
-        // docker format: OCI images drop HEALTHCHECK.
-        await RequirePodmanAsync("build", "--format", "docker", "-f", Path.Combine(SharedFiles.RepoRoot, "Dockerfile"), "-t", Image,
-            Path.Combine(_context.FullName, "build"));
+        // docker format: OCI images drop HEALTHCHECK. --pull=never: the test must not need a registry.
+        await RequirePodmanAsync("build", "--format", "docker", "--pull=never", "--build-context", "binary=" + binaryContext, "--target", "final",
+            "-f", Path.Combine(SharedFiles.RepoRoot, "Dockerfile"), "-t", Image, Path.Combine(_context.FullName, "build"));
         BuildTime = watch.Elapsed;
         ImageSizeBytes = long.Parse(await RequirePodmanAsync("image", "inspect", "--format", "{{.Size}}", Image));
 
-        Port = FreePort();
-        watch.Restart();
-        await RequirePodmanAsync("run", "-d", "--name", Name, "--read-only", "-v", $"{Volume}:/var/lib/rampart",
-            "-p", $"127.0.0.1:{Port}:9090", Image);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        // The operator's policies, mounted read-only over the image's /etc/rampart (SEC-011 modes,
+        // the service's group 65532 may read).
+        var policies = Path.Combine(_context.FullName, "policies");
+        Directory.CreateDirectory(policies);
+        File.Copy(Path.Combine(SharedFiles.RepoRoot, profile), Path.Combine(policies, "standard.yaml"));
+        await File.WriteAllTextAsync(Path.Combine(policies, "team.yaml"), TeamPolicy);
+        foreach (var path in new[] { policies, Path.Combine(policies, "standard.yaml"), Path.Combine(policies, "team.yaml") })
         {
-            try
-            {
-                if ((await http.GetAsync(new Uri(BaseUrl, "/healthz"))).IsSuccessStatusCode) break;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
+            Rampart.Hosting.Posix.Chown(path, 0, 65532);
+            File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(path == policies ? "750" : "640", 8));
+        }
+
+        watch.Restart();
+        // The image's own command: no --addr, no -p.
+        await RequirePodmanAsync("run", "-d", "--name", Name, "--read-only", "-v", $"{Volume}:/var/lib/rampart", "-v", $"{policies}:/etc/rampart:ro", Image);
+        ServerPid = int.Parse(await RequirePodmanAsync("inspect", "--format", "{{.State.Pid}}", Name));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await PodHttpAsync("GET", "/healthz")).Status != 200)
+        {
             if (DateTime.UtcNow > deadline)
                 Assert.Fail("the container never answered /healthz:\n" + (await PodmanAsync(["logs", Name])).Output);
             await Task.Delay(20);
@@ -80,6 +93,27 @@ public sealed class RunningContainer : IAsyncLifetime
         StartupTime = watch.Elapsed;
         AdminToken = await RequirePodmanAsync("exec", Name, "/usr/local/bin/rampart", "token", "show");
     }
+
+    /// <summary>
+    /// One HTTP request to 127.0.0.1:9090 from a host process that joined the container's network
+    /// namespace as <paramref name="uid"/> (nsenter --net --setuid): what a sidecar of the pod sees.
+    /// </summary>
+    public Task<RawHttp.Answer> PodHttpAsync(string method, string path, string body = "", string token = "-", string uid = AgentUid) =>
+        RawHttp.SendAsync(["nsenter", "--target", ServerPid.ToString(), "--net", "--setuid", uid, "--setgid", uid, "--"], Port, method, path, body, token);
+
+    /// <summary>The mounted team policy: denies deploys, which the standard profile alone allows.</summary>
+    const string TeamPolicy = """
+        version: "1"
+        policies:
+          - name: team-no-deploy
+            match:
+              tool: exec
+            rules:
+              - action: deny
+                when:
+                  command_matches: ["make deploy*"]
+                message: "deploys go through CI"
+        """;
 
     /// <summary>Creates an eval-scoped agent token inside the container (SHA-256 hash stored in its token store).</summary>
     public async Task<string> CreateEvalTokenAsync(string agent)
@@ -102,12 +136,5 @@ public sealed class RunningContainer : IAsyncLifetime
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         foreach (var dir in Directory.GetDirectories(from)) CopyTree(dir, Path.Combine(to, Path.GetFileName(dir)));
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -39,17 +39,23 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
         if (uid == 0)
             result.Add(new("Agent user", DoctorStatus.Warn, "running as root: an agent running as root can rewrite policies and audit", "run agents as an unprivileged user (SECURITY.md, user-separated deployment)"));
         var user = accounts.User(uid) ?? new UnixUser("uid " + uid.ToString(CultureInfo.InvariantCulture), uid, uint.MaxValue, "", "");
+        var serves = ServeProcesses();
+        var service = accounts.User(SystemLayout.ServiceAccount);
         if (uid != 0)
         {
             if (Sudo(user, FindSudo(), "/etc/sudoers") is { } sudo) result.Add(sudo);
-            result.AddRange(PolicyWriters(user));
-            if (AuditReaders(user) is { } audit) result.Add(audit);
+            // The agent's side of the user-separated deployment (SEC-013), probed as the agent.
+            if (IsInstalled && uid != service?.Uid) result.AddRange(Separation(user, serves));
         }
+        if (IsInstalled) result.AddRange(ServiceFiles(service));
         result.AddRange(Secrets(state));
-        result.AddRange(ServeUsers());
+        result.AddRange(ServeUsers(serves));
         result.AddRange(UnitHardening(FindOnPath("systemd-analyze")));
         return result;
     }
+
+    /// <summary>Whether this machine has the system deployment (SEC-011) that doctor should judge.</summary>
+    bool IsInstalled => Directory.Exists(layout.ConfigDir) || Directory.Exists(layout.ServiceHome);
 
     // ── sudo ────────────────────────────────────────────────────────────────────────────────
 
@@ -144,53 +150,162 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
         }
     }
 
-    // ── policies and audit of the system service ───────────────────────────────────────────
+    // ── the separation, as the agent (issue 5, SEC-013) ──────────────────────────────────────
 
-    /// <summary>The service's policy directory and files must not be writable by the agent (SEC-002: who writes the policy controls Rampart).</summary>
-    internal List<Check> PolicyWriters(UnixUser user)
+    /// <summary>
+    /// What <paramref name="user"/> — the process running doctor — can really do to the service:
+    /// read or list its audit trail, write, replace, rename or chmod a policy file, read its
+    /// credentials, signal its process. Each is asked of the kernel (<see cref="AccessProbe"/>);
+    /// the last check sums them up as "sound" or names what is broken.
+    /// </summary>
+    internal List<Check> Separation(UnixUser user, IReadOnlyList<ServeProcess> serves)
     {
-        var result = new List<Check>();
-        if (!Directory.Exists(layout.ConfigDir)) return result;
-        var writable = new List<string>();
-        if (CanAccess(user, layout.ConfigDir, UnixFileMode.UserWrite)) writable.Add(layout.ConfigDir);
-        foreach (var file in Directory.GetFiles(layout.ConfigDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            if (Path.GetExtension(file) is ".yaml" or ".yml" && CanAccess(user, file, UnixFileMode.UserWrite)) writable.Add(file);
-        }
-        result.Add(writable.Count > 0
-            ? new("Policy files", DoctorStatus.Fail, $"{user.Name} can write the service's policy: {string.Join(", ", writable)}",
-                $"chown -R root:{SystemLayout.ServiceAccount} {layout.ConfigDir} && chmod -R go-w {layout.ConfigDir}")
-            : new("Policy files", DoctorStatus.Ok, $"{layout.ConfigDir} is not writable by {user.Name}"));
-        return result;
+        var checks = new List<Check> { AuditAccess(user), PolicyAccess(user), CredentialAccess(user), SignalAccess(user, serves) };
+        var broken = checks.Where(c => c.Status is DoctorStatus.Fail or DoctorStatus.Warn).Select(c => c.Name).ToList();
+        var server = serves.FirstOrDefault(p => p.Uid != user.Uid);
+        var who = server is null ? "" : $"; serve (pid {server.Pid}) runs as {accounts.Describe(server.Uid)}";
+        checks.Add(broken.Count == 0
+            ? new("Separation", DoctorStatus.Ok, $"sound: {user.Name} cannot read the audit trail, change the policy, read the service's tokens or signal serve{who}")
+            : new("Separation", DoctorStatus.Fail, $"broken for {user.Name}: {string.Join(", ", broken)}", "apply the fixes above, or rerun: sudo rampart serve install --system --agent-user " + user.Name));
+        return checks;
     }
 
-    /// <summary>The agent must not read the service's audit trail (commands, paths and decisions of every agent, SEC-061).</summary>
-    internal Check? AuditReaders(UnixUser user)
+    Check AuditAccess(UnixUser user)
     {
         var dir = layout.AuditDir;
-        if (!Directory.Exists(dir)) return null;
-        return CanAccess(user, dir, UnixFileMode.UserRead) && CanAccess(user, dir, UnixFileMode.UserExecute)
-            ? new("Audit access", DoctorStatus.Warn, $"{user.Name} can read the service's audit trail {dir}", $"chmod 0700 {dir}")
-            : new("Audit access", DoctorStatus.Ok, $"{dir} is not readable by {user.Name}");
-    }
-
-    /// <summary>Whether <paramref name="user"/> has <paramref name="want"/> (given as the owner bit) on <paramref name="path"/>, and search permission on every ancestor.</summary>
-    bool CanAccess(UnixUser user, string path, UnixFileMode want)
-    {
-        if (user.Uid == 0) return true;
-        var full = Path.GetFullPath(path);
-        for (var dir = Path.GetDirectoryName(full); dir is not null; dir = Path.GetDirectoryName(dir))
+        var fix = $"chown -R {SystemLayout.ServiceAccount}:{SystemLayout.ServiceAccount} {dir} && chmod 0700 {dir}";
+        var canList = AccessProbe.CanRead(dir);
+        var canOpen = AccessProbe.CanSearch(dir);
+        if (canList && canOpen)
         {
-            if (!Allows(user, dir, UnixFileMode.UserExecute)) return false;
+            var readable = new List<string>();
+            try
+            {
+                foreach (var file in Directory.EnumerateFiles(dir).Order(StringComparer.Ordinal))
+                {
+                    if (AccessProbe.CanRead(file)) readable.Add(file);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Raced with a change of mode; what access(2) said stands.
+            }
+            if (readable.Count > 0)
+                return new("Audit access", DoctorStatus.Fail, $"{user.Name} can read the service's audit trail: {string.Join(", ", readable)}", fix + " && chmod 0600 " + dir + "/*");
         }
-        return Allows(user, full, want);
+        if (canList) return new("Audit access", DoctorStatus.Warn, $"{user.Name} can list the service's audit directory {dir}", fix);
+        if (canOpen) return new("Audit access", DoctorStatus.Warn, $"{user.Name} can open files in the service's audit directory {dir} by name", fix);
+        return new("Audit access", DoctorStatus.Ok, $"{user.Name} can neither list nor open anything in {dir}");
     }
 
-    bool Allows(UnixUser user, string path, UnixFileMode ownerBit)
+    Check PolicyAccess(UnixUser user)
     {
-        if (Posix.Lstat(path) is not { } info) return false;
-        var shift = info.Uid == user.Uid ? 0 : user.Gid == info.Gid || accounts.MembersOf(info.Gid).Contains(user.Uid) ? 3 : 6;
-        return ((int)info.Mode & ((int)ownerBit >> shift)) != 0;
+        var dir = layout.ConfigDir;
+        var problems = new List<string>();
+        if (AccessProbe.CanWrite(dir) && AccessProbe.CanSearch(dir)) problems.Add($"can add, replace, rename or delete files in {dir}");
+        if (Path.GetDirectoryName(dir) is { } parent && AccessProbe.CanWrite(parent) && AccessProbe.CanSearch(parent))
+            problems.Add($"can rename {dir} itself away (write access to {parent})");
+        if (Posix.Lstat(dir) is { } dirInfo && dirInfo.Uid == user.Uid) problems.Add($"owns {dir} (can chmod it)");
+        var searchable = AccessProbe.CanSearch(dir);
+        if (searchable)
+        {
+            // Listing may be refused while names still open: then the well-known name is what can be tried.
+            var files = AccessProbe.CanRead(dir) ? PolicyFilesIn(dir) : [layout.StandardPolicy];
+            foreach (var file in files)
+            {
+                if (Posix.Lstat(file) is not { } info) continue;
+                if (AccessProbe.CanWrite(file)) problems.Add($"can write {file}");
+                if (info.Uid == user.Uid) problems.Add($"owns {file} (can chmod it)");
+            }
+        }
+        if (problems.Count > 0)
+            return new("Policy files", DoctorStatus.Fail, $"{user.Name} {string.Join("; ", problems)}",
+                $"chown -R root:{SystemLayout.ServiceAccount} {dir} && chmod 0750 {dir} && chmod 0640 {dir}/*.yaml");
+        return new("Policy files", DoctorStatus.Ok, searchable
+            ? $"{user.Name} cannot write, replace, rename or chmod any policy file in {dir}"
+            : $"{user.Name} cannot enter {dir}: it can neither list nor write, replace or chmod any policy file in it");
+    }
+
+    static List<string> PolicyFilesIn(string dir)
+    {
+        try
+        {
+            return [.. Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Where(f => Path.GetExtension(f) is ".yaml" or ".yml").Order(StringComparer.Ordinal)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    Check CredentialAccess(UnixUser user)
+    {
+        var state = layout.ServiceState;
+        var readable = new List<string>();
+        foreach (var file in (ReadOnlySpan<string>)[state.AdminTokenFile, state.AgentTokenStore, Path.Combine(state.Path, "signing.key")])
+        {
+            if (AccessProbe.CanRead(file)) readable.Add(file);
+        }
+        return readable.Count > 0
+            ? new("Service tokens", DoctorStatus.Fail, $"{user.Name} can read {string.Join(", ", readable)}",
+                $"chmod 0700 {layout.ServiceHome} && chmod 0600 {string.Join(' ', readable)}, then replace them (as {SystemLayout.ServiceAccount}: rampart token rotate)")
+            : new("Service tokens", DoctorStatus.Ok, $"{user.Name} cannot read the admin token, the agent token store or the signing key");
+    }
+
+    Check SignalAccess(UnixUser user, IReadOnlyList<ServeProcess> serves)
+    {
+        if (serves.Count == 0) return new("Serve signal", DoctorStatus.Info, "no running rampart serve visible to test signals against");
+        var problems = new List<string>();
+        foreach (var serve in serves)
+        {
+            if (serve.Uid == user.Uid) problems.Add($"serve (pid {serve.Pid}) runs as {user.Name} itself");
+            else if (AccessProbe.CanSignal(serve.Pid) == true) problems.Add($"can signal serve (pid {serve.Pid})");
+        }
+        var pids = string.Join(", ", serves.Select(s => s.Pid.ToString(CultureInfo.InvariantCulture)));
+        return problems.Count > 0
+            ? new("Serve signal", DoctorStatus.Fail, $"{user.Name} {string.Join("; ", problems)}: it can stop or kill the service",
+                $"run serve as {SystemLayout.ServiceAccount} (sudo rampart serve install --system)")
+            : new("Serve signal", DoctorStatus.Ok, $"{user.Name} cannot signal serve (pid {pids})");
+    }
+
+    // ── policies and audit of the system service, by their modes ───────────────────────────
+
+    /// <summary>
+    /// The checks serve makes at start-up (SEC-061), made on the installed layout: a policy file or
+    /// directory writable by anyone but root and rampart-svc, an audit directory others can read.
+    /// Run as root (the operator's <c>sudo rampart doctor</c>) this sees every file; an agent who
+    /// cannot look inside <c>/etc/rampart</c> gets nothing here (its own probes above speak for it).
+    /// </summary>
+    internal List<Check> ServiceFiles(UnixUser? service)
+    {
+        var result = new List<Check>();
+        if (service is null) return result;
+        var options = new Server.ServeOptions
+        {
+            ConfigPath = layout.StandardPolicy,
+            IsConfigExplicit = true,
+            ConfigDir = layout.ConfigDir,
+            StateDir = layout.ServiceState.Path,
+            AuditDir = layout.AuditDir,
+        };
+        System.Collections.Immutable.ImmutableArray<StartupFinding> findings;
+        try
+        {
+            findings = new StartupChecks(accounts, service.Uid).InspectPoliciesAndAudit(options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return result;
+        }
+        foreach (var finding in findings)
+        {
+            var text = finding.Message.StartsWith(StartupChecks.WarningPrefix, StringComparison.Ordinal) ? finding.Message[StartupChecks.WarningPrefix.Length..] : finding.Message;
+            var at = text.IndexOf(" Fix: ", StringComparison.Ordinal);
+            result.Add(at < 0
+                ? new("Service permissions", DoctorStatus.Fail, text)
+                : new("Service permissions", DoctorStatus.Fail, text[..at], text[(at + " Fix: ".Length)..]));
+        }
+        return result;
     }
 
     // ── secrets ─────────────────────────────────────────────────────────────────────────────
@@ -211,10 +326,13 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
 
     // ── serve ───────────────────────────────────────────────────────────────────────────────
 
-    /// <summary>Every running <c>rampart serve</c> as root (SEC-061: the documented deployment runs it as rampart-svc).</summary>
-    internal List<Check> ServeUsers()
+    /// <summary>A running <c>rampart serve</c> and its effective uid.</summary>
+    internal sealed record ServeProcess(int Pid, uint Uid);
+
+    /// <summary>Every running <c>rampart serve</c> this user can see in <c>/proc</c> (hidepid hides others').</summary>
+    internal List<ServeProcess> ServeProcesses()
     {
-        var result = new List<Check>();
+        var result = new List<ServeProcess>();
         if (!Directory.Exists(proc)) return result;
         foreach (var dir in Directory.EnumerateDirectories(proc))
         {
@@ -230,9 +348,26 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
             {
                 continue; // gone, or hidden from us (hidepid)
             }
-            if (argv.Length < 2 || Path.GetFileName(argv[0]) != "rampart" || argv[1] != "serve" || uid != 0) continue;
-            result.Add(new("Serve user", DoctorStatus.Warn, $"rampart serve (pid {pid}) runs as root: a compromised service would hold root",
-                "sudo rampart serve install --system (runs it as rampart-svc)"));
+            // "serve install|uninstall" are short-lived commands, not the service.
+            if (argv.Length < 2 || Path.GetFileName(argv[0]) != "rampart" || argv[1] != "serve" || uid is null
+                || argv.Length > 2 && argv[2] is "install" or "uninstall") continue;
+            result.Add(new(pid, uid.Value));
+        }
+        return result;
+    }
+
+    /// <summary>Which user each running serve runs as; as root it is a warning (SEC-061: the documented deployment runs it as rampart-svc).</summary>
+    internal List<Check> ServeUsers() => ServeUsers(ServeProcesses());
+
+    List<Check> ServeUsers(IReadOnlyList<ServeProcess> serves)
+    {
+        var result = new List<Check>();
+        foreach (var serve in serves)
+        {
+            result.Add(serve.Uid == 0
+                ? new("Serve user", DoctorStatus.Warn, $"rampart serve (pid {serve.Pid}) runs as root: a compromised service would hold root",
+                    "sudo rampart serve install --system (runs it as rampart-svc)")
+                : new("Serve user", DoctorStatus.Ok, $"rampart serve (pid {serve.Pid}) runs as {accounts.Describe(serve.Uid)}"));
         }
         return result;
     }

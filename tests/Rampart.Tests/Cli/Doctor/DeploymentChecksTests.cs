@@ -91,61 +91,58 @@ public sealed class DeploymentChecksTests : IAsyncLifetime
 
     // ── policies and audit of the service ────────────────────────────────────────────────────
 
-    [Fact]
-    public void Root_owned_policies_are_not_writable_by_the_agent()
+    // What the agent can really do is probed as the agent (AccessProbe), so it is tested end to end
+    // in Deployment/SystemInstallTests; here the operator's (root's) view of the same files.
+
+    SystemLayout InstalledLayout(UnixFileMode dirMode, UnixFileMode fileMode)
     {
         Directory.CreateDirectory(Layout.ConfigDir);
-        File.SetUnixFileMode(Layout.ConfigDir, Mode0755);
-        Write("etc/standard.yaml", "version: \"1\"\n", Mode0644);
-        var (checks, user) = ForAgent();
-
-        Assert.Equal(DoctorCommand.DoctorStatus.Ok, Assert.Single(checks.PolicyWriters(user)).Status);
-    }
-
-    [Fact]
-    public async Task A_policy_file_the_agent_owns_or_whose_group_it_is_in_fails()
-    {
-        Directory.CreateDirectory(Layout.ConfigDir);
-        File.SetUnixFileMode(Layout.ConfigDir, Mode0755);
-        var owned = Write("etc/owned.yaml", "version: \"1\"\n", Mode0644);
-        var grouped = Write("etc/grouped.yaml", "version: \"1\"\n", (UnixFileMode)0b110_110_100);
-        var other = Write("etc/other.yaml", "version: \"1\"\n", Mode0644);
-        await HostProcess.RequireAsync("chown", agent, owned);
-        await HostProcess.RequireAsync("chown", "root:" + Group, grouped);
-        var (checks, user) = ForAgent();
-
-        var check = Assert.Single(checks.PolicyWriters(user));
-
-        Assert.Equal(DoctorCommand.DoctorStatus.Fail, check.Status);
-        Assert.Contains(owned, check.Message);
-        Assert.Contains(grouped, check.Message);
-        Assert.DoesNotContain(other, check.Message);
-    }
-
-    [Fact]
-    public void A_world_writable_policy_directory_fails()
-    {
-        Directory.CreateDirectory(Layout.ConfigDir);
-        File.SetUnixFileMode(Layout.ConfigDir, (UnixFileMode)0b111_111_111);
-        var (checks, user) = ForAgent();
-
-        var check = Assert.Single(checks.PolicyWriters(user));
-        Assert.Equal(DoctorCommand.DoctorStatus.Fail, check.Status);
-        Assert.Contains(Layout.ConfigDir, check.Message);
-    }
-
-    [Theory]
-    [InlineData(0b111_101_101, 0b111_101_101, "Warn")] // both open: the agent reads the trail
-    [InlineData(0b111_101_101, 0b111_000_000, "Ok")] // audit directory 0700
-    [InlineData(0b111_000_000, 0b111_101_101, "Ok")] // the service home blocks the way
-    public void The_service_audit_trail_is_reported_when_the_agent_can_read_it(int homeMode, int auditMode, string expected)
-    {
+        File.SetUnixFileMode(Layout.ConfigDir, dirMode);
+        Write("etc/standard.yaml", "version: \"1\"\n", fileMode);
         Directory.CreateDirectory(Layout.AuditDir);
-        File.SetUnixFileMode(Layout.ServiceHome, (UnixFileMode)homeMode);
-        File.SetUnixFileMode(Layout.AuditDir, (UnixFileMode)auditMode);
-        var (checks, user) = ForAgent();
+        File.SetUnixFileMode(Layout.ServiceHome, Mode0700);
+        File.SetUnixFileMode(Layout.AuditDir, Mode0700);
+        return Layout;
+    }
 
-        Assert.Equal(Enum.Parse<DoctorCommand.DoctorStatus>(expected), checks.AuditReaders(user)!.Status);
+    /// <summary>The temp user plays the service account (its group is named like it): the checks trust root and it.</summary>
+    UnixUser Service => UnixAccounts.Read().User(agent)!;
+
+    [Fact]
+    public void Root_sees_no_problem_in_the_documented_modes()
+    {
+        InstalledLayout((UnixFileMode)0b111_101_000, (UnixFileMode)0b110_100_000);
+        Assert.Empty(ForAgent().Checks.ServiceFiles(Service));
+    }
+
+    [Fact]
+    public void Root_sees_a_world_writable_policy_even_inside_a_closed_directory_and_gets_the_fix()
+    {
+        InstalledLayout((UnixFileMode)0b111_101_000, (UnixFileMode)0b111_111_111);
+        var check = Assert.Single(ForAgent().Checks.ServiceFiles(Service));
+
+        Assert.Equal(DoctorCommand.DoctorStatus.Fail, check.Status);
+        Assert.Equal("Service permissions", check.Name);
+        Assert.Contains($"policy file {Layout.StandardPolicy} (mode 0777) is writable by every user", check.Message);
+        Assert.Equal($"chown root:{agent} {Layout.StandardPolicy} && chmod 0640 {Layout.StandardPolicy}", check.Hint);
+    }
+
+    [Fact]
+    public void Root_sees_an_audit_directory_others_can_read()
+    {
+        InstalledLayout((UnixFileMode)0b111_101_000, (UnixFileMode)0b110_100_000);
+        File.SetUnixFileMode(Layout.AuditDir, Mode0755);
+        var check = Assert.Single(ForAgent().Checks.ServiceFiles(Service));
+
+        Assert.Contains($"audit directory {Layout.AuditDir} is mode 0755", check.Message);
+        Assert.Equal($"chmod 0700 {Layout.AuditDir}", check.Hint);
+    }
+
+    [Fact]
+    public void Without_the_service_account_there_is_nothing_to_judge()
+    {
+        InstalledLayout((UnixFileMode)0b111_111_111, (UnixFileMode)0b111_111_111);
+        Assert.Empty(ForAgent().Checks.ServiceFiles(null));
     }
 
     // ── serve ───────────────────────────────────────────────────────────────────────────────
