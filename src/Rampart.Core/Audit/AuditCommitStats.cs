@@ -13,7 +13,7 @@ internal readonly record struct AuditCommitStats(
     long Fsyncs,
     int LargestBatch,
     long GatherWaits,
-    TimeSpan Prepare,
+    TimeSpan Refresh,
     TimeSpan Write,
     TimeSpan Fsync,
     TimeSpan Metadata,
@@ -24,7 +24,7 @@ internal readonly record struct AuditCommitStats(
 
     public override string ToString() =>
         $"commits={Commits} records={Records} mean-batch={MeanBatch:F1} largest={LargestBatch} fsyncs={Fsyncs} " +
-        $"gathers={GatherWaits} per-commit µs: refresh={PerCommit(Prepare):F1} write={PerCommit(Write):F1} " +
+        $"gathers={GatherWaits} per-commit µs: refresh={PerCommit(Refresh):F1} write={PerCommit(Write):F1} " +
         $"fsync={PerCommit(Fsync):F1} metadata={PerCommit(Metadata):F1} gather={PerCommit(Gather):F1}";
 
     double PerCommit(TimeSpan t) => Commits == 0 ? 0 : t.TotalMicroseconds / Commits;

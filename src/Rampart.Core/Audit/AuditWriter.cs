@@ -197,7 +197,17 @@ public sealed class AuditWriter : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var prepared = Prepare(e);
-        var pending = new Pending(prepared, EncodeBody(prepared));
+        byte[] body;
+        try
+        {
+            body = EncodeBody(prepared);
+        }
+        catch (ArgumentException ex)
+        {
+            // A malformed event (e.g. a request that is not an object) fails only its caller.
+            return ValueTask.FromException<AuditReceipt>(new AuditUnavailableException("audit: " + ex.Message, ex));
+        }
+        var pending = new Pending(prepared, body);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);

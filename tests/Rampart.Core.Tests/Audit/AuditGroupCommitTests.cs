@@ -143,6 +143,26 @@ public sealed class AuditGroupCommitTests
     }
 
     [Fact]
+    public async Task A_malformed_event_fails_only_its_caller_not_its_batch()
+    {
+        using var tmp = new TempAuditDir();
+        await using var writer = AuditWriter.Open(Options(tmp.Path_));
+        Task<AuditReceipt> before, after;
+        ValueTask<AuditReceipt> malformed;
+        using (HoldWriterLock(tmp))
+        {
+            before = writer.AppendAsync(Exec("before")).AsTask();
+            malformed = writer.AppendAsync(Exec("x") with { Request = AuditValue.From("not an object") });
+            after = writer.AppendAsync(Exec("after")).AsTask();
+        }
+        var ex = await Assert.ThrowsAsync<AuditUnavailableException>(async () => await malformed);
+        Assert.Contains("request", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await before).Sequence);
+        Assert.Equal(2, (await after).Sequence);
+        Assert.True(writer.IsHealthy);
+    }
+
+    [Fact]
     public async Task A_checkpoint_replaced_by_another_file_is_detected_and_rewritten()
     {
         using var tmp = new TempAuditDir();
