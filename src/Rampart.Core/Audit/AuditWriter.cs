@@ -225,7 +225,10 @@ public sealed class AuditWriter : IAsyncDisposable
         var w = t_body ??= new GoJson(4096);
         w.Clear();
         AuditEventJson.WriteBody(w, e);
-        return w.ToArray();
+        var body = w.ToArray();
+        // A rare huge record must not leave a huge buffer behind on every thread that saw one.
+        if (body.Length > 64 * 1024) t_body = null;
+        return body;
     }
 
     AuditEvent Prepare(AuditEvent e)
