@@ -46,6 +46,29 @@ public static class AuditChain
         return HashPrefix + Convert.ToHexStringLower(digest);
     }
 
+    /// <summary>
+    /// Seals a record whose body (<see cref="AuditEventJson.WriteBody"/>) was encoded in advance: the
+    /// same hash and line as <see cref="Seal(AuditEvent, string)"/>, but only the chain fields are
+    /// written here. Leaves the line's end (after the body) in <paramref name="tail"/>.
+    /// </summary>
+    internal static string SealBody(IncrementalHash sha, GoJson tail, ReadOnlySpan<byte> body, string prevHash)
+    {
+        tail.Clear();
+        AuditEventJson.WriteChainFields(tail, prevHash, "");
+        var prevLength = Encoding.UTF8.GetByteCount(prevHash);
+        Span<byte> prev = prevLength <= 256 ? stackalloc byte[prevLength] : new byte[prevLength];
+        Encoding.UTF8.GetBytes(prevHash, prev);
+        sha.AppendData(prev);
+        sha.AppendData(body);
+        sha.AppendData(tail.Written);
+        Span<byte> digest = stackalloc byte[32];
+        sha.GetHashAndReset(digest);
+        var hash = HashPrefix + Convert.ToHexStringLower(digest);
+        tail.Clear();
+        AuditEventJson.WriteChainFields(tail, prevHash, hash);
+        return hash;
+    }
+
     /// <summary>"sha256:" + lowercase hex SHA-256 of arbitrary bytes (compaction digests, AUD-025).</summary>
     public static string Digest(ReadOnlySpan<byte> bytes) => HashPrefix + Convert.ToHexStringLower(SHA256.HashData(bytes));
 

@@ -145,27 +145,52 @@ internal sealed class AuditDirectory(string path)
     /// Replaces <paramref name="name"/> atomically (SEC-020): random owner-only temp file in the same
     /// directory, write, fsync when durable, rename over the target, fsync the directory.
     /// </summary>
-    public void ReplaceAtomically(string name, ReadOnlySpan<byte> content, string tempPrefix, bool fsync)
+    public void ReplaceAtomically(string name, ReadOnlySpan<byte> content, string tempPrefix, bool fsync) =>
+        InstallReplacement(StageReplacement(content, tempPrefix, fsync), name, fsync);
+
+    /// <summary>
+    /// First half of <see cref="ReplaceAtomically"/>: the temp file, written (and fsynced when
+    /// durable). Its name goes to <see cref="InstallReplacement"/> or <see cref="DiscardReplacement"/>.
+    /// </summary>
+    public string StageReplacement(ReadOnlySpan<byte> content, string tempPrefix, bool fsync)
     {
         var tempName = tempPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var temp = Combine(tempName);
         try
         {
-            using (var handle = CreateExclusive(tempName, fsync: false))
-            {
-                RandomAccess.Write(handle, content, 0);
-                if (fsync) RandomAccess.FlushToDisk(handle);
-            }
+            using var handle = CreateExclusive(tempName, fsync: false);
+            RandomAccess.Write(handle, content, 0);
+            if (fsync) RandomAccess.FlushToDisk(handle);
+            return tempName;
+        }
+        catch
+        {
+            DiscardReplacement(tempName);
+            throw;
+        }
+    }
+
+    /// <summary>Second half of <see cref="ReplaceAtomically"/>: rename over the target, fsync the directory.</summary>
+    public void InstallReplacement(string tempName, string name, bool fsync)
+    {
+        try
+        {
             var target = UnixFile.LStat(Combine(name));
             if (target is { Kind: not UnixFileKind.Regular })
                 throw new IOException($"{Combine(name)} is {Describe(target.Value.Kind)}, not a regular file");
-            File.Move(temp, Combine(name), overwrite: true);
+            File.Move(Combine(tempName), Combine(name), overwrite: true);
             if (fsync) UnixFile.FsyncDirectory(Path);
         }
         finally
         {
-            if (UnixFile.LStat(temp) is not null) File.Delete(temp);
+            DiscardReplacement(tempName);
         }
+    }
+
+    /// <summary>Removes a staged temp file that will not be installed (nothing if it is gone).</summary>
+    public void DiscardReplacement(string tempName)
+    {
+        var temp = Combine(tempName);
+        if (UnixFile.LStat(temp) is not null) File.Delete(temp);
     }
 
     /// <summary>Rewrites a small existing file in place after checking it is still the same regular file (AUD-051).</summary>

@@ -24,6 +24,17 @@ internal static class AuditEventJson
     /// <summary>Writes the event; <paramref name="hash"/> replaces <see cref="AuditEvent.Hash"/> (pass "" for the canonical form).</summary>
     public static void Write(GoJson w, AuditEvent e, string hash)
     {
+        WriteBody(w, e);
+        WriteChainFields(w, e.PrevHash, hash);
+    }
+
+    /// <summary>
+    /// Everything before <c>,"prev_hash":</c>. The chain fields come last (AUD-030), so this part of
+    /// the line does not depend on the chain and can be encoded before the record's place in it is
+    /// known (the writer does it on the caller's thread, outside the commit).
+    /// </summary>
+    public static void WriteBody(GoJson w, AuditEvent e)
+    {
         w.Byte((byte)'{');
         if (e.SchemaVersion.Length > 0)
         {
@@ -95,8 +106,13 @@ internal static class AuditEventJson
             }
             w.Byte((byte)'}');
         }
+    }
+
+    /// <summary>The end of a line after <see cref="WriteBody"/>: <c>,"prev_hash":…,"hash":…}</c>.</summary>
+    public static void WriteChainFields(GoJson w, string prevHash, string hash)
+    {
         w.Key(",\"prev_hash\":"u8);
-        w.String(e.PrevHash);
+        w.String(prevHash);
         w.Key(",\"hash\":"u8);
         w.String(hash);
         w.Byte((byte)'}');

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace Rampart.Core.Audit;
+
+/// <summary>
+/// Counters of an <see cref="AuditWriter"/>'s group commit, cumulative since it was opened: how many
+/// commits (one write + one fsync each, per file touched), how many records they carried, and where
+/// the committer's time went. For benchmarks and tests that check batching; reading them is cheap.
+/// </summary>
+internal readonly record struct AuditCommitStats(
+    long Commits,
+    long Records,
+    long Fsyncs,
+    int LargestBatch,
+    long GatherWaits,
+    TimeSpan Refresh,
+    TimeSpan Write,
+    TimeSpan Fsync,
+    TimeSpan Metadata,
+    TimeSpan Gather)
+{
+    /// <summary>Mean records per commit (0 before the first).</summary>
+    public double MeanBatch => Commits == 0 ? 0 : (double)Records / Commits;
+
+    public override string ToString() =>
+        $"commits={Commits} records={Records} mean-batch={MeanBatch:F1} largest={LargestBatch} fsyncs={Fsyncs} " +
+        $"gathers={GatherWaits} per-commit µs: refresh={PerCommit(Refresh):F1} write={PerCommit(Write):F1} " +
+        $"fsync={PerCommit(Fsync):F1} metadata={PerCommit(Metadata):F1} gather={PerCommit(Gather):F1}";
+
+    double PerCommit(TimeSpan t) => Commits == 0 ? 0 : t.TotalMicroseconds / Commits;
+
+    internal static TimeSpan Ticks(long stopwatchTicks) => Stopwatch.GetElapsedTime(0, stopwatchTicks);
+}
