@@ -54,7 +54,7 @@ internal sealed class PolicyWatcher : IDisposable
         }
         if (sources.Directory is { } dir)
         {
-            _policyDir = Path.GetFullPath(dir).TrimEnd('/');
+            _policyDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (Path.GetDirectoryName(_policyDir) is { } parent) WatchPolicyDirParent(parent, Path.GetFileName(_policyDir));
             if (Directory.Exists(_policyDir)) _policyDirWatcher = Watch(_policyDir, null);
         }

@@ -111,8 +111,10 @@ internal static class RequestBody
         return new BodyResult(document, 200, "");
     }
 
+    // The shipped binary has UseSystemResourceKeys: its messages are resource keys such as
+    // "ArrayDepthTooLarge, 64 …" rather than "… maximum configured depth …" (found by issue 8).
     static string Describe(JsonException e) =>
-        e.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+        e.Message.Contains("maximum configured depth", StringComparison.Ordinal) || e.Message.Contains("DepthTooLarge", StringComparison.Ordinal)
             ? $"JSON nesting exceeds {MaxDepth} levels"
             : e.Message;
 
