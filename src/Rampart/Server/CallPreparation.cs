@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Rampart.Core.Evaluation;
 
 namespace Rampart.Server;
 
@@ -48,7 +49,7 @@ internal static class CallPreparation
             {
                 if (!map.TryGetValue("command_b64", out var b64) || b64.ValueKind == JsonValueKind.Null) continue;
                 if (b64.ValueKind != JsonValueKind.String) { error = "command_b64 must be a string"; return false; }
-                if (!TryDecodeBase64(b64.GetString()!, out var decoded)) { error = "command_b64 must be valid bounded base64"; return false; }
+                if (!TryDecodeBase64(JsonText.String(b64), out var decoded)) { error = "command_b64 must be valid bounded base64"; return false; }
                 extraCommands.Add(decoded);
             }
         }
@@ -124,7 +125,7 @@ internal static class CallPreparation
             {
                 if (!map.TryGetValue(key, out var element) || element.ValueKind == JsonValueKind.Null) continue;
                 if (element.ValueKind != JsonValueKind.String) { error = $"{field} must be a string"; return false; }
-                if (!Consider(element.GetString()!, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+                if (!Consider(JsonText.String(element), ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
             }
         }
         value = selected ?? "";
@@ -135,7 +136,7 @@ internal static class CallPreparation
     {
         if (isExec)
         {
-            if (map.TryGetValue("command_b64", out var b64) && b64.ValueKind == JsonValueKind.String && TryDecodeBase64(b64.GetString()!, out var decoded))
+            if (map.TryGetValue("command_b64", out var b64) && b64.ValueKind == JsonValueKind.String && TryDecodeBase64(JsonText.String(b64), out var decoded))
                 map["command"] = Str(decoded);
             if (StringOf(map, "command") is { } cmd) map["command"] = Str(StripLeadingComments(cmd));
         }
@@ -179,17 +180,26 @@ internal static class CallPreparation
     }
 
     static string? StringOf(Dictionary<string, JsonElement> map, string key) =>
-        map.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        map.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.String ? JsonText.String(v) : null;
 
     static Dictionary<string, JsonElement> ToMap(JsonElement? element)
     {
         var map = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         if (element is { ValueKind: JsonValueKind.Object } obj)
         {
-            // Go map semantics: a repeated key keeps the last value.
-            foreach (var p in obj.EnumerateObject()) map[p.Name] = p.Value.Clone();
+            // Go map semantics: a repeated key keeps the last value. Names and strings are decoded
+            // like Go's (invalid UTF-8, lone surrogates → U+FFFD; JsonText), never thrown on.
+            foreach (var p in obj.EnumerateObject()) map[JsonText.Name(p)] = Decoded(p.Value);
         }
         return map;
+    }
+
+    /// <summary>A copy of <paramref name="v"/>; a string holding invalid UTF-8 or escapes is re-encoded from its decoded text, so nothing downstream (audit, echo) meets bytes it cannot transcode.</summary>
+    static JsonElement Decoded(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.String) return v.Clone();
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(v);
+        return System.Text.Unicode.Utf8.IsValid(raw) && raw.IndexOf("\\u"u8) < 0 ? v.Clone() : Str(JsonText.String(v));
     }
 
     internal static JsonElement Str(string value) => JsonSerializer.SerializeToElement(value, ApiJsonContext.Default.String);

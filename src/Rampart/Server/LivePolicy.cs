@@ -20,12 +20,14 @@ internal sealed class LivePolicy
     readonly ILogger _log;
     readonly Lock _reloadGate = new();
     volatile string? _lastReloadError;
+    bool _directoryWasPresent;
 
     /// <summary>Loads the initial set; a failure here is a start-up error (CLI-013 step 5).</summary>
     public LivePolicy(PolicySources sources, TimeProvider time, ILogger log)
     {
         _sources = sources;
         _log = log;
+        _directoryWasPresent = sources.Directory is { } dir && System.IO.Directory.Exists(dir);
         var initial = sources.Load();
         // The engine re-runs the store itself after consuming a once rule (POL-044).
         Engine = new PolicyEngine(CompiledPolicySet.Compile(initial), time, sources.Load);
@@ -48,6 +50,13 @@ internal sealed class LivePolicy
             var active = Config;
             PolicyConfig candidate;
             CompiledPolicySet compiled;
+            // A policy directory that vanished since the last good load (deleted, unmounted, or
+            // half-way through being replaced) would by POL-026 load as "no policies" and silently
+            // drop its rules. Like the POL-032 rejections, keep the last good set instead, and say
+            // so until the directory is back (issue 8; an intentionally emptied directory still loads).
+            var directoryPresent = _sources.Directory is { } dir && System.IO.Directory.Exists(dir);
+            if (_directoryWasPresent && !directoryPresent)
+                return Fail($"engine: reload rejected — policy directory {GoQuote.Quote(Path.GetFullPath(_sources.Directory!))} is missing; keeping the previous policy set until it is back", trigger, watch);
             try
             {
                 candidate = _sources.Load();
@@ -55,6 +64,7 @@ internal sealed class LivePolicy
                 if (rejection is not null) return Fail(rejection, trigger, watch);
                 if (PolicyReload.HasSameContent(active, candidate))
                 {
+                    _directoryWasPresent = directoryPresent;
                     _lastReloadError = null;
                     return new ReloadOutcome(true, false, null, active.Policies.Length, RuleCount(active), watch.Elapsed.TotalMilliseconds);
                 }
@@ -65,6 +75,7 @@ internal sealed class LivePolicy
                 return Fail("engine: reload failed: " + e.Message, trigger, watch);
             }
             Engine.Swap(compiled);
+            _directoryWasPresent = directoryPresent;
             _lastReloadError = null;
             foreach (var w in candidate.Warnings) _log.LogWarning("policy warning: {Warning}", w);
             _log.LogInformation("policy reloaded: trigger={Trigger} policies={Policies} rules={Rules}", trigger, candidate.Policies.Length, RuleCount(candidate));

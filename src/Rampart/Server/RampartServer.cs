@@ -107,12 +107,12 @@ public sealed class RampartServer : IAsyncDisposable
             // API-002: header read 5 s, idle keep-alive 120 s, headers ≤ 64 KiB; the whole-body
             // deadline (30 s) is enforced while reading (RequestBody) and slow senders/readers are
             // cut off by the minimum data rates.
-            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
-            limits.KeepAliveTimeout = TimeSpan.FromSeconds(120);
+            limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            limits.KeepAliveTimeout = options.KeepAliveTimeout;
             limits.MaxRequestHeadersTotalSize = 64 * 1024;
             limits.MaxRequestBodySize = RequestBody.Limit;
-            limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
-            limits.MinResponseDataRate = new MinDataRate(240, TimeSpan.FromSeconds(5));
+            limits.MinRequestBodyDataRate = new MinDataRate(240, options.MinDataRateGracePeriod);
+            limits.MinResponseDataRate = new MinDataRate(240, options.MinDataRateGracePeriod);
             if (options.ServesHttp && options.ListensOnTcp) kestrel.Listen(options.Address, options.Port, l => l.Protocols = HttpProtocols.Http1);
             socket?.Listen(kestrel);
         });
@@ -178,7 +178,7 @@ public sealed class RampartServer : IAsyncDisposable
             throw new ServeException("serve: create audit sink: " + e.Message, e);
         }
         var recorder = new DecisionRecorder(audit, events, time, export);
-        var watcher = new PolicyWatcher(policy, options.ReloadInterval, loggers.CreateLogger("rampart.reload"));
+        var watcher = new PolicyWatcher(policy, options.ReloadInterval, time, loggers.CreateLogger("rampart.reload"));
         string adminToken;
         try
         {

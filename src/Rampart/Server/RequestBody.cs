@@ -54,6 +54,17 @@ internal static class RequestBody
                 {
                     return TooLarge();
                 }
+                catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+                {
+                    // The minimum body data rate (API-002): a client trickling its body (slowloris)
+                    // is answered 408 and disconnected by Kestrel — not a 500 (found by issue 8).
+                    return new BodyResult(null, StatusCodes.Status408RequestTimeout, errorPrefix + "request body arrived too slowly");
+                }
+                catch (BadHttpRequestException e)
+                {
+                    // Malformed framing (bad chunk sizes, unexpected end): the client's fault.
+                    return new BodyResult(null, StatusCodes.Status400BadRequest, errorPrefix + "invalid request body: " + e.Message);
+                }
                 catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
                 {
                     return new BodyResult(null, StatusCodes.Status408RequestTimeout, errorPrefix + "request body read timed out");
@@ -100,8 +111,10 @@ internal static class RequestBody
         return new BodyResult(document, 200, "");
     }
 
+    // The shipped binary has UseSystemResourceKeys: its messages are resource keys such as
+    // "ArrayDepthTooLarge, 64 …" rather than "… maximum configured depth …" (found by issue 8).
     static string Describe(JsonException e) =>
-        e.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+        e.Message.Contains("maximum configured depth", StringComparison.Ordinal) || e.Message.Contains("DepthTooLarge", StringComparison.Ordinal)
             ? $"JSON nesting exceeds {MaxDepth} levels"
             : e.Message;
 

@@ -26,6 +26,9 @@ internal sealed class RunningService(
     public TimeProvider Time { get; } = time;
     public ILogger Log { get; } = log;
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+    readonly long _startedTimestamp = time.GetTimestamp();
+    /// <summary>Time since start on the monotonic clock, like Go's <c>time.Since</c>: a wall-clock jump cannot make it negative (issue 8).</summary>
+    public TimeSpan Uptime => Time.GetElapsedTime(_startedTimestamp);
     public ServiceMode Mode => Options.Mode;
     /// <summary>The approval queue and its routes' logic (API-040..API-053); set once at start-up.</summary>
     public Approvals.ApprovalService Approvals { get; set; } = null!;

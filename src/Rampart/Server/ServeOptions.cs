@@ -57,6 +57,12 @@ public sealed record ServeOptions
     /// <summary><c>--unix-socket</c> and its settings; null = no socket listener.</summary>
     public UnixSocketOptions? UnixSocket { get; init; }
     public TimeSpan ApprovalTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long a client may take to send a request's headers (API-002: 5 s). Not a flag; the fault tests shorten it.</summary>
+    public TimeSpan RequestHeadersTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long an idle keep-alive connection stays open (API-002: 120 s). Not a flag; the fault tests shorten it.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Grace period before the minimum body/response data rates apply (5 s). Not a flag; the fault tests shorten it.</summary>
+    public TimeSpan MinDataRateGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary><c>--signing-key</c>: HMAC key of signed approval links (default <c>~/.rampart/signing.key</c>, API-050).</summary>
     public string? SigningKeyPath { get; init; }
     /// <summary><c>--resolve-base-url</c>: base of signed approval links (default <c>http://localhost:&lt;port&gt;</c>).</summary>

@@ -18,7 +18,7 @@ internal sealed class StatusEndpoints(RunningService service)
 
     Task HealthAsync(HttpContext context)
     {
-        var uptime = (long)(service.Time.GetUtcNow() - service.StartedAt).TotalSeconds;
+        var uptime = (long)service.Uptime.TotalSeconds;
         // A degraded audit keeps status "ok" — clients use /healthz to recognise a Rampart server and
         // would otherwise treat it as a foreign service (API-095) — and adds "audit":"unavailable".
         var audit = service.Recorder.IsHealthy ? null : "unavailable";

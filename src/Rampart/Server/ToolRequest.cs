@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rampart.Core.Evaluation;
 
 namespace Rampart.Server;
 
@@ -39,7 +40,7 @@ internal sealed class ToolRequest
         foreach (var property in root.EnumerateObject())
         {
             var v = property.Value;
-            var ok = property.Name switch
+            var ok = JsonText.Name(property) switch
             {
                 "agent" => String(v, s => r.Agent = s),
                 "session" => String(v, s => r.Session = s),
@@ -62,7 +63,7 @@ internal sealed class ToolRequest
             };
             if (!ok)
             {
-                error = $"field \"{property.Name}\" has the wrong type ({Describe(v.ValueKind)})";
+                error = $"field \"{JsonText.Name(property)}\" has the wrong type ({Describe(v.ValueKind)})";
                 return false;
             }
         }
@@ -74,7 +75,8 @@ internal sealed class ToolRequest
     {
         if (v.ValueKind == JsonValueKind.Null) return true;
         if (v.ValueKind != JsonValueKind.String) return false;
-        set(v.GetString()!);
+        set(JsonText.String(v)); // invalid UTF-8 / lone surrogates → U+FFFD, as Go decodes them
+
         return true;
     }
 

@@ -38,6 +38,8 @@ internal sealed class ApprovalStore : IDisposable
     // Replaced (never mutated) under the gate, so readers take a consistent snapshot without it.
     volatile ImmutableDictionary<string, ApprovalRequest> _byId = ImmutableDictionary.Create<string, ApprovalRequest>(StringComparer.Ordinal);
     readonly Dictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
+    /// <summary>When each armed timer is due on the monotonic clock (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    readonly Dictionary<string, long> _dueAt = new(StringComparer.Ordinal);
     readonly ApprovalJournal _journal;
     readonly GrantDirectory _grants;
     readonly RunGrants _runs = new();
@@ -312,6 +314,7 @@ internal sealed class ApprovalStore : IDisposable
             _closed = true;
             foreach (var t in _timers.Values) t.Dispose();
             _timers.Clear();
+            _dueAt.Clear();
         }
         finally
         {
@@ -329,6 +332,7 @@ internal sealed class ApprovalStore : IDisposable
     {
         var due = request.ExpiresAt - now;
         if (due < TimeSpan.Zero) due = TimeSpan.Zero;
+        _dueAt[request.Id] = _time.GetTimestamp() + (long)(due.TotalSeconds * _time.TimestampFrequency);
         // A hair past expires_at, so the expiry never races a resolution that is still allowed.
         _timers[request.Id] = _time.CreateTimer(static s => ((ApprovalStore)((object[])s!)[0]).OnTimer((string)((object[])s)[1]),
             new object[] { this, request.Id }, due + TimeSpan.FromMilliseconds(1), System.Threading.Timeout.InfiniteTimeSpan);
@@ -337,6 +341,7 @@ internal sealed class ApprovalStore : IDisposable
     void Disarm(string id)
     {
         if (_timers.Remove(id, out var t)) t.Dispose();
+        _dueAt.Remove(id);
     }
 
     void OnTimer(string id) => _ = ExpireAsync(id);
@@ -350,7 +355,11 @@ internal sealed class ApprovalStore : IDisposable
         {
             if (_closed || !_byId.TryGetValue(id, out var request) || !request.IsPending) return;
             var now = _time.GetUtcNow();
-            if (now <= request.ExpiresAt)
+            // The wait is measured on the monotonic clock: after the wall clock jumped back, the
+            // human still has the configured timeout, not that plus the jump (issue 8). The
+            // wall-clock check only re-arms a timer that fired before it was due.
+            var due = _dueAt.TryGetValue(id, out var dueAt) && _time.GetTimestamp() >= dueAt;
+            if (now <= request.ExpiresAt && !due)
             {
                 Arm(request, now);
                 return;
@@ -367,6 +376,7 @@ internal sealed class ApprovalStore : IDisposable
             }
             _byId = _byId.SetItem(id, expired);
             _timers.Remove(id);
+            _dueAt.Remove(id);
             RecountPending();
             CompactQuietly(now);
         }
