@@ -46,6 +46,9 @@ internal sealed class GlobSegments
         }
     }
 
+    /// <summary>The longest run of literal characters every match contains ("" when there is none).</summary>
+    public string RequiredText => _requiredText;
+
     /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
     public string LiteralPrefix { get; private init; } = "";
 
