@@ -7,7 +7,7 @@ namespace Rampart.Core.Evaluation;
 /// One index over every rule of a tool bucket (issue 2: near-flat cost in the number of rules). Each
 /// rule gets a slot, numbered in walk order (the bucket's POL-034 order, then rule order), and is
 /// keyed by literals its required field must contain (<see cref="CompiledCondition.IndexKeys"/>). One
-/// pass of an Aho–Corasick automaton over each spelling of the call's command (and one over its url)
+/// pass of an Aho–Corasick automaton over each spelling of the call's command (its url, its domain)
 /// marks the slots whose literal occurs; together with the always-tried slots they are the only rules
 /// that can fire. The walk visits just those, in slot order, so priority order, first match within a
 /// policy and every combination rule (POL-035/036) are unchanged: a skipped rule could not have matched.
@@ -19,9 +19,11 @@ internal sealed class RuleIndex
     readonly ulong[] _alwaysTry;    // slots tried whatever the call
     readonly LiteralAutomaton? _command;
     readonly LiteralAutomaton? _url;
+    readonly LiteralAutomaton? _domain;
 
-    RuleIndex(int[] slotBase, int[] slotPolicy, ulong[] alwaysTry, LiteralAutomaton? command, LiteralAutomaton? url)
+    RuleIndex(int[] slotBase, int[] slotPolicy, ulong[] alwaysTry, LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain)
     {
+        _domain = domain;
         _slotBase = slotBase;
         _slotPolicy = slotPolicy;
         _alwaysTry = alwaysTry;
@@ -47,6 +49,7 @@ internal sealed class RuleIndex
         var alwaysTry = new ulong[(slots + 63) >> 6];
         var command = new List<(string, int)>();
         var url = new List<(string, int)>();
+        var domain = new List<(string, int)>();
         for (var p = 0; p < sorted.Length; p++)
         {
             var rules = sorted[p].Rules;
@@ -59,6 +62,7 @@ internal sealed class RuleIndex
                 {
                     IndexChannel.Command => command,
                     IndexChannel.Url => url,
+                    IndexChannel.Domain => domain,
                     _ => null,
                 };
                 if (into is null)
@@ -71,7 +75,8 @@ internal sealed class RuleIndex
         }
         return new RuleIndex(slotBase, slotPolicy, alwaysTry,
             command.Count == 0 ? null : LiteralAutomaton.Build(command),
-            url.Count == 0 ? null : LiteralAutomaton.Build(url));
+            url.Count == 0 ? null : LiteralAutomaton.Build(url),
+            domain.Count == 0 ? null : LiteralAutomaton.Build(domain));
     }
 
     /// <summary>
@@ -84,6 +89,8 @@ internal sealed class RuleIndex
         _alwaysTry.CopyTo(bits);
         if (_command is { } command && ctx.Command.Length > 0 && !MarkCommand(command, ctx, bits)) return false;
         if (_url is { } url && ctx.Url.Length > 0) url.Mark(ctx.Url, bits);
+        // The matcher trims, lower-cases and drops one trailing dot: substrings of the folded raw domain.
+        if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, bits);
         return true;
     }
 

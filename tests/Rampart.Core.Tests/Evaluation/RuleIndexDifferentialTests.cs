@@ -34,6 +34,7 @@ public sealed class RuleIndexDifferentialTests
 
     static readonly string[] Needles = ["rm", "PASSWD", "curl", "Git", "/ETC", "\\etc", ""];
     static readonly string[] UrlPatterns = ["https://*", "*evil*", "https://api.example.com/**", "*", "http?://*", "*/v1"];
+    static readonly string[] DomainPatterns = ["*.example.com", "evil.example", "API.example.com.", "*", "[ae]*.example", "ex\\ample.com", "*.ngrok.io", "?vil.*"];
 
     static readonly string[] Commands = MakeCommands();
 
@@ -52,7 +53,7 @@ public sealed class RuleIndexDifferentialTests
         ];
     }
 
-    static readonly string[] Urls = ["https://api.example.com/v1", "http://evil.example/x", "HTTPS://API.EXAMPLE.COM/v1", "ftp://x"];
+    static readonly string[] Urls = ["https://api.example.com/v1", "http://evil.example/x", "HTTPS://API.EXAMPLE.COM/v1", "ftp://x", "https://a.ngrok.io/p", "http://evil.example./"];
 
     static T Pick<T>(Random r, T[] from) => from[r.Next(from.Length)];
 
@@ -71,8 +72,9 @@ public sealed class RuleIndexDifferentialTests
         var fields = r.Next(1, 3);
         for (var i = 0; i < fields; i++)
         {
-            c = r.Next(10) switch
+            c = r.Next(11) switch
             {
+                10 => c with { DomainMatches = Some(r, DomainPatterns, 2) },
                 0 or 1 or 2 or 3 => c with { CommandMatches = Some(r, CommandPatterns) },
                 4 => c with { CommandNotMatches = Some(r, CommandPatterns) },
                 5 => c with { CommandContains = Some(r, Needles, 2) },
@@ -132,6 +134,7 @@ public sealed class RuleIndexDifferentialTests
         if (r.Next(5) != 0) p["command"] = Json(Pick(r, Commands));
         if (r.Next(3) == 0) p["url"] = Json(Pick(r, Urls));
         if (r.Next(8) == 0) p["path"] = Json("/etc/hosts");
+        if (r.Next(6) == 0) p["domain"] = Json(Pick(r, ["Evil.Example.", " api.example.com", "x.ngrok.io", "example"]));
         return new ToolCall
         {
             Tool = Pick(r, Tools),

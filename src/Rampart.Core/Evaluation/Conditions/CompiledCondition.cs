@@ -14,6 +14,8 @@ internal enum IndexChannel : byte
     Command,
     /// <summary>The raw url (<c>url_matches</c>).</summary>
     Url,
+    /// <summary>The call's domain (<c>domain_matches</c>, POL-061).</summary>
+    Domain,
 }
 
 /// <summary>A rule's index entry: the channel and its folded literals (see <see cref="CompiledCondition.IndexKeys"/>).</summary>
@@ -130,6 +132,16 @@ internal sealed class CompiledCondition
         {
             var literals = new List<string>();
             if (AddLiterals(literals, _urlMatches)) return new IndexKeys(IndexChannel.Url, [.. literals]);
+        }
+        if (_domainMatches.Length > 0)
+        {
+            var literals = new List<string>();
+            var keyable = true;
+            foreach (var pattern in _domainMatches)
+            {
+                if (pattern.RequiredLiteral is { } literal && !AddFolded(literals, literal)) { keyable = false; break; }
+            }
+            if (keyable) return new IndexKeys(IndexChannel.Domain, [.. literals]);
         }
         return IndexKeys.AlwaysTry;
     }
