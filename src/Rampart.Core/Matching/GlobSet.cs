@@ -44,6 +44,9 @@ public sealed class GlobSet
         return new GlobSet(compiled);
     }
 
+    /// <summary>A set over patterns compiled already (they are immutable, so sets may share them).</summary>
+    internal static GlobSet FromCompiled(GlobPattern[] patterns) => patterns.Length == 0 ? Empty : new GlobSet(patterns);
+
     public int Count => _patterns.Length;
 
     public bool IsEmpty => _patterns.Length == 0;
