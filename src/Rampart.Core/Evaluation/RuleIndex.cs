@@ -107,10 +107,14 @@ internal sealed class RuleIndex
         // A plain command is its own normalised form, only component and only candidate.
         if (ctx.IsPlainCommand) return true;
 
+        // NormalizedRaw (what contains needles also see) is Normalized or "", and a single component
+        // is Normalized trimmed (CommandAnalysis), so neither adds text of its own.
         MarkIfOther(automaton, ctx.Normalized, raw, bits);
-        MarkIfOther(automaton, ctx.NormalizedRaw, raw, bits);
-        var components = ctx.Components;
-        for (var i = 0; i < components.Count; i++) MarkIfOther(automaton, components[i], raw, bits);
+        if (ctx.IsComposite)
+        {
+            var components = ctx.Components;
+            for (var i = 0; i < components.Count; i++) MarkIfOther(automaton, components[i], raw, bits);
+        }
         foreach (var k in ctx.FormsOf(raw).Candidates)
         {
             if (k.RmOverflow) return false;
