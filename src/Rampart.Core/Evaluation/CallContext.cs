@@ -148,11 +148,9 @@ internal sealed class CallContext
     public string CommandLower => _commandLower ??= Command.ToLowerInvariant();
 
     /// <summary>ShellText.Normalize(raw): "" when the command normalises to nothing (unlike <see cref="Normalized"/>).</summary>
-    /// <remarks>The analysis already normalised the command; only when that gave back the command itself can the answer be "".</remarks>
+    /// <remarks>The analysis already normalised the command.</remarks>
     public string NormalizedRaw => _normalizedRaw ??=
-        IsPlainCommand ? Command
-        : !string.Equals(Analysis.Normalized, Command, StringComparison.Ordinal) ? Analysis.Normalized
-        : ShellText.Normalize(Command);
+        IsPlainCommand ? Command : Analysis.NormalizesToNothing ? "" : Analysis.Normalized;
 
     /// <summary>POL-051: lower-cased Normalize(raw) (the §8.5 form, "" when it normalises to nothing).</summary>
     public string NormalizedLower => _normalizedLower ??= IsPlainCommand ? CommandLower : NormalizedRaw.ToLowerInvariant();

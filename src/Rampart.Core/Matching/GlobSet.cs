@@ -98,17 +98,20 @@ public sealed class GlobSet
 
     private sealed class PrefixBuilder
     {
-        private readonly SortedDictionary<char, PrefixBuilder> _children = [];
+        // Few children per node (literal prefixes fan out little); a list is cheaper to build than a
+        // tree, and child order does not matter to lookups.
+        private readonly List<(char Key, PrefixBuilder Node)> _children = [];
 
         public List<int> Own { get; } = [];
 
         public PrefixBuilder Child(char c)
         {
-            if (!_children.TryGetValue(c, out var child))
+            foreach (var (key, node) in _children)
             {
-                child = new PrefixBuilder();
-                _children[c] = child;
+                if (key == c) return node;
             }
+            var child = new PrefixBuilder();
+            _children.Add((c, child));
             return child;
         }
 
