@@ -148,7 +148,9 @@ internal sealed class CallContext
     public string CommandLower => _commandLower ??= Command.ToLowerInvariant();
 
     /// <summary>ShellText.Normalize(raw): "" when the command normalises to nothing (unlike <see cref="Normalized"/>).</summary>
-    public string NormalizedRaw => _normalizedRaw ??= IsPlainCommand ? Command : ShellText.Normalize(Command);
+    /// <remarks>The analysis already normalised the command.</remarks>
+    public string NormalizedRaw => _normalizedRaw ??=
+        IsPlainCommand ? Command : Analysis.NormalizesToNothing ? "" : Analysis.Normalized;
 
     /// <summary>POL-051: lower-cased Normalize(raw) (the §8.5 form, "" when it normalises to nothing).</summary>
     public string NormalizedLower => _normalizedLower ??= IsPlainCommand ? CommandLower : NormalizedRaw.ToLowerInvariant();
@@ -195,6 +197,8 @@ internal sealed class CallContext
         {
             forms = new CandidateForms();
             forms.Set(candidate, plain: false);
+            // Both are ShellText.Normalize of the same text.
+            if (string.Equals(candidate, Command, StringComparison.Ordinal)) forms.SetNormalized(NormalizedRaw);
             _candidates[candidate] = forms;
         }
         return forms;
@@ -309,6 +313,8 @@ internal sealed class CandidateForms
         _semantic = NoStrings;
         _alternateLower = NoStrings;
     }
+
+    internal void SetNormalized(string normalized) => _normalized = normalized;
 
     internal void Clear()
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Rampart.Core.Policies;
@@ -75,16 +76,18 @@ public sealed partial class CompiledPolicySet
                 any.Add(p);
             }
         }
-        _anyTool = new PolicyBucket([.. any]);
+        _anyTool = new PolicyBucket([.. any], toolDecided: false);
         var byTool = new Dictionary<string, PolicyBucket>(StringComparer.Ordinal);
         foreach (var name in literalNames)
         {
+            // A wildcard policy's tool scope for this name is decided here once: keeping only those in
+            // scope leaves the configuration order of the candidates, so their POL-034 order, unchanged.
             var list = new List<CompiledPolicy>();
             foreach (var p in _policies)
             {
-                if (!IsLiteralOnly(p.Policy.Match.Tools) || p.Policy.Match.Tools.Contains(name)) list.Add(p);
+                if (IsLiteralOnly(p.Policy.Match.Tools) ? p.Policy.Match.Tools.Contains(name) : p.MatchesTool(name)) list.Add(p);
             }
-            byTool[name] = new PolicyBucket([.. list]);
+            byTool[name] = new PolicyBucket([.. list], toolDecided: true);
         }
         _byTool = byTool.ToFrozenDictionary(StringComparer.Ordinal);
     }
@@ -107,15 +110,38 @@ public sealed partial class CompiledPolicySet
     {
         var ctx = CallContext.Rent(call, now, counter);
         ctx.Trace = trace;
-        var bucket = Candidates(call.Tool);
-        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(bucket.Policies.Length, 1));
-        var count = 0;
         try
         {
             if (Precheck(ctx) is { } rejected) return rejected;
             var defaultAction = options.DefaultDeny ? DecisionAction.Deny : _default;
+            var bucket = Candidates(call.Tool);
+            if (bucket.InScopeForEveryCall && string.IsNullOrEmpty(options.PolicyFilter))
+            {
+                // POL-033 step 4 would collect the whole bucket, so its POL-034 order is the bucket's.
+                var sorted = bucket.Sorted;
+                var durable = FindDurableAllow(sorted, bucket.DurablePositions, ctx);
+                trace?.InScope(sorted);
+                if (sorted.Length == 0) return durable ?? NoPolicy(defaultAction);
+                return trace is null
+                    ? WalkIndexed(bucket, ctx, defaultAction, durable)
+                    : Walk(sorted, ctx, defaultAction, durable, bucket, null, default);
+            }
+            return EvaluateCollected(bucket, ctx, options, defaultAction);
+        }
+        finally
+        {
+            CallContext.Return(ctx);
+        }
+    }
 
-            count = CollectSorted(bucket, call, rented, out var isWholeBucket);
+    /// <summary>The general path: some policy's scope depends on the caller, or a policy filter applies.</summary>
+    Decision EvaluateCollected(PolicyBucket bucket, CallContext ctx, EvaluationOptions options, DecisionAction defaultAction)
+    {
+        var rented = ArrayPool<CompiledPolicy>.Shared.Rent(Math.Max(bucket.Policies.Length, 1));
+        var count = 0;
+        try
+        {
+            count = CollectSorted(bucket, ctx.Call, rented, out var isWholeBucket);
             var list = rented.AsSpan(0, count);
 
             var durable = FindDurableAllow(list, ctx);
@@ -130,78 +156,162 @@ public sealed partial class CompiledPolicySet
                 if (kept < list.Length) isWholeBucket = false;
                 list = list[..kept];
             }
-            trace?.InScope(list);
+            ctx.Trace?.InScope(list);
             if (list.Length == 0) return durable ?? NoPolicy(defaultAction);
-
-            return Walk(list, ctx, defaultAction, durable, isWholeBucket ? bucket : null);
+            if (isWholeBucket && ctx.Trace is null) return WalkIndexed(bucket, ctx, defaultAction, durable);
+            return Walk(list, ctx, defaultAction, durable, isWholeBucket ? bucket : null, null, default);
         }
         finally
         {
             rented.AsSpan(0, count).Clear();
             ArrayPool<CompiledPolicy>.Shared.Return(rented);
-            CallContext.Return(ctx);
+        }
+    }
+
+    /// <summary>The walk over <paramref name="bucket"/>'s whole sorted list, visiting only the rules its index marks.</summary>
+    Decision WalkIndexed(PolicyBucket bucket, CallContext ctx, DecisionAction defaultAction, Decision? durable)
+    {
+        var index = bucket.Index;
+        var words = index.Words;
+        ulong[]? pooled = null;
+        var bits = words <= 32 ? stackalloc ulong[words] : (pooled = ArrayPool<ulong>.Shared.Rent(words)).AsSpan(0, words);
+        try
+        {
+            return index.TryMark(ctx, bits)
+                ? Walk(bucket.Sorted, ctx, defaultAction, durable, bucket, index, bits)
+                : Walk(bucket.Sorted, ctx, defaultAction, durable, bucket, null, default);
+        }
+        finally
+        {
+            if (pooled is not null) ArrayPool<ulong>.Shared.Return(pooled);
         }
     }
 
     /// <param name="sorted">The bucket when <paramref name="list"/> is exactly its <see cref="PolicyBucket.Sorted"/>, else null.</param>
-    Decision Walk(Span<CompiledPolicy> list, CallContext ctx, DecisionAction defaultAction, Decision? durable, PolicyBucket? sorted)
+    /// <param name="index">With <paramref name="slots"/>: visit only the marked rules of <paramref name="list"/> (its bucket's whole sorted list).</param>
+    Decision Walk(ReadOnlySpan<CompiledPolicy> list, CallContext ctx, DecisionAction defaultAction, Decision? durable, PolicyBucket? sorted,
+        RuleIndex? index, ReadOnlySpan<ulong> slots)
     {
         var combination = Combination.Start;
-        var fired = list.Length <= 128 ? stackalloc int[list.Length] : new int[list.Length];
-        var firedCount = 0;
-        CompiledRule? firstRule = null;
-        for (var i = 0; i < list.Length; i++)
+        int[]? pooled = null;
+        var fired = list.Length <= 128 ? stackalloc int[list.Length] : (pooled = ArrayPool<int>.Shared.Rent(list.Length)).AsSpan(0, list.Length);
+        try
         {
-            var policy = list[i];
-            var rule = FiringRule(policy, ctx);
-            if (rule is null) continue;
-            fired[firedCount++] = i;
-            firstRule ??= rule;
-            if (rule.Action is RuleAction.Deny or RuleAction.Invalid)
+            var firedCount = 0;
+            CompiledRule? firstRule = null;
+            var firings = new Firings(list, ctx, index, slots);
+            while (firings.Next(out var i, out var rule))
             {
-                return new Decision
+                var policy = list[i];
+                fired[firedCount++] = i;
+                firstRule ??= rule;
+                if (rule.Action is RuleAction.Deny or RuleAction.Invalid)
                 {
-                    Action = DecisionAction.Deny,
-                    Message = rule.Action == RuleAction.Invalid ? EngineMessages.InvalidAction : rule.Message,
-                    MatchedPolicies = DenyNames(list, fired[..firedCount], i, sorted),
-                    FromProjectPolicy = policy.IsProject,
-                    Suggestions = Suggestions.For(ctx),
-                };
-            }
-            combination.Apply(policy, rule);
-        }
-
-        if (durable is not null) return durable;
-
-        if (!combination.GlobalFired)
-        {
-            // POL-037/038: also runs when nothing fired at all (Upstream quirk with large effect).
-            switch (defaultAction)
-            {
-                case DecisionAction.Deny:
                     return new Decision
                     {
                         Action = DecisionAction.Deny,
-                        Message = EngineMessages.GuardDeny,
-                        MatchedPolicies = Names(list, fired[..firedCount]),
+                        Message = rule.Action == RuleAction.Invalid ? EngineMessages.InvalidAction : rule.Message,
+                        MatchedPolicies = DenyNames(list, fired[..firedCount], i, sorted),
+                        FromProjectPolicy = policy.IsProject,
                         Suggestions = Suggestions.For(ctx),
                     };
-                case DecisionAction.Ask:
-                    return GuardDecision(DecisionAction.Ask, EngineMessages.GuardAsk, list, fired[..firedCount]);
-                case DecisionAction.Watch when combination.Final == DecisionAction.Allow:
-                    return GuardDecision(DecisionAction.Watch, EngineMessages.GuardWatch, list, fired[..firedCount]);
+                }
+                combination.Apply(policy, rule);
             }
+
+            if (durable is not null) return durable;
+
+            if (!combination.GlobalFired)
+            {
+                // POL-037/038: also runs when nothing fired at all (Upstream quirk with large effect).
+                switch (defaultAction)
+                {
+                    case DecisionAction.Deny:
+                        return new Decision
+                        {
+                            Action = DecisionAction.Deny,
+                            Message = EngineMessages.GuardDeny,
+                            MatchedPolicies = Names(list, fired[..firedCount]),
+                            Suggestions = Suggestions.For(ctx),
+                        };
+                    case DecisionAction.Ask:
+                        return GuardDecision(DecisionAction.Ask, EngineMessages.GuardAsk, list, fired[..firedCount]);
+                    case DecisionAction.Watch when combination.Final == DecisionAction.Allow:
+                        return GuardDecision(DecisionAction.Watch, EngineMessages.GuardWatch, list, fired[..firedCount]);
+                }
+            }
+
+            if (!combination.AnyFired) return NoRule(defaultAction);
+
+            // One firing rule: the combination is that rule's own, precomputed with its policy.
+            if (firedCount == 1) return list[fired[0]].SoleFiredDecision(firstRule!);
+            return combination.ToDecision(Names(list, fired[..firedCount]));
         }
+        finally
+        {
+            if (pooled is not null) ArrayPool<int>.Shared.Return(pooled);
+        }
+    }
 
-        if (!combination.AnyFired) return NoRule(defaultAction);
+    /// <summary>
+    /// The firing rule (POL-035) of each policy of a walk that has one, in walk order: every policy, or
+    /// with an index only the marked rules — the others cannot match, so the first marked rule that
+    /// matches is the policy's first matching rule.
+    /// </summary>
+    ref struct Firings(ReadOnlySpan<CompiledPolicy> list, CallContext ctx, RuleIndex? index, ReadOnlySpan<ulong> slots)
+    {
+        readonly ReadOnlySpan<CompiledPolicy> _list = list;
+        readonly ReadOnlySpan<ulong> _slots = slots;
+        int _next;
+        int _word = -1;
+        ulong _pending;
+        int _decided = -1;
 
-        // One firing rule: the combination is that rule's own, precomputed with its policy.
-        if (firedCount == 1) return list[fired[0]].SoleFiredDecision(firstRule!);
-        return combination.ToDecision(Names(list, fired[..firedCount]));
+        public bool Next(out int policy, out CompiledRule rule)
+        {
+            if (index is null)
+            {
+                while (_next < _list.Length)
+                {
+                    var i = _next++;
+                    if (FiringRule(_list[i], ctx) is { } firing)
+                    {
+                        policy = i;
+                        rule = firing;
+                        return true;
+                    }
+                }
+            }
+            else
+            {
+                while (true)
+                {
+                    while (_pending == 0)
+                    {
+                        if (++_word >= _slots.Length) goto done;
+                        _pending = _slots[_word];
+                    }
+                    var slot = (_word << 6) + BitOperations.TrailingZeroCount(_pending);
+                    _pending &= _pending - 1;
+                    var p = index.PolicyOf(slot);
+                    if (p == _decided) continue;
+                    var candidate = _list[p].Rules[index.RuleOf(slot)];
+                    if (candidate.HasExpired(ctx.Now) || !candidate.Condition.Matches(ctx)) continue;
+                    _decided = p;
+                    policy = p;
+                    rule = candidate;
+                    return true;
+                }
+            }
+            done:
+            policy = -1;
+            rule = null!;
+            return false;
+        }
     }
 
     /// <summary>POL-036: a deny names every policy that fired before it and every policy after it.</summary>
-    static ImmutableArray<string> DenyNames(Span<CompiledPolicy> list, Span<int> fired, int at, PolicyBucket? sorted)
+    static ImmutableArray<string> DenyNames(ReadOnlySpan<CompiledPolicy> list, Span<int> fired, int at, PolicyBucket? sorted)
     {
         if (fired.Length == 1 && sorted is not null) return sorted.DenyNames(at);
         var names = new string[fired.Length + (list.Length - at - 1)];
@@ -211,7 +321,7 @@ public sealed partial class CompiledPolicySet
         return ImmutableCollectionsMarshal.AsImmutableArray(names);
     }
 
-    static Decision GuardDecision(DecisionAction action, string message, Span<CompiledPolicy> list, Span<int> fired) => fired.Length switch
+    static Decision GuardDecision(DecisionAction action, string message, ReadOnlySpan<CompiledPolicy> list, Span<int> fired) => fired.Length switch
     {
         0 => action == DecisionAction.Ask ? GuardAskEmpty : GuardWatchEmpty,
         1 => action == DecisionAction.Ask ? list[fired[0]].GuardAsk : list[fired[0]].GuardWatch,
@@ -249,15 +359,27 @@ public sealed partial class CompiledPolicySet
     {
         foreach (var policy in list)
         {
-            if (policy.Durable == DurableKind.None) continue;
-            CompiledRule? firing = null;
-            foreach (var rule in policy.Rules)
-            {
-                if (rule.HasExpired(ctx.Now)) continue;
-                if (rule.Condition.MatchesStrict(ctx)) { firing = rule; break; }
-            }
-            if (firing is null || firing.Action != RuleAction.Allow) continue;
-            return policy.DurableAllowDecision(firing);
+            if (policy.Durable != DurableKind.None && DurableAllow(policy, ctx) is { } decision) return decision;
+        }
+        return null;
+    }
+
+    /// <summary><see cref="FindDurableAllow(Span{CompiledPolicy}, CallContext)"/> over a whole bucket, whose durable positions are known.</summary>
+    static Decision? FindDurableAllow(CompiledPolicy[] sorted, int[] durablePositions, CallContext ctx)
+    {
+        foreach (var at in durablePositions)
+        {
+            if (DurableAllow(sorted[at], ctx) is { } decision) return decision;
+        }
+        return null;
+    }
+
+    static Decision? DurableAllow(CompiledPolicy policy, CallContext ctx)
+    {
+        foreach (var rule in policy.Rules)
+        {
+            if (rule.HasExpired(ctx.Now)) continue;
+            if (rule.Condition.MatchesStrict(ctx)) return rule.Action == RuleAction.Allow ? policy.DurableAllowDecision(rule) : null;
         }
         return null;
     }
@@ -376,7 +498,7 @@ public sealed partial class CompiledPolicySet
         foreach (var p in bucket.Policies)
         {
             if (!p.MatchesCaller(call)) continue;
-            if (!p.IsToolIndexed && !p.MatchesTool(call.Tool)) continue;
+            if (!bucket.ToolDecided && !p.IsToolIndexed && !p.MatchesTool(call.Tool)) continue;
             into[count++] = p;
         }
         isWholeBucket = count == bucket.Policies.Length;
@@ -385,7 +507,7 @@ public sealed partial class CompiledPolicySet
         return count;
     }
 
-    static ImmutableArray<string> Names(Span<CompiledPolicy> list, Span<int> indices)
+    static ImmutableArray<string> Names(ReadOnlySpan<CompiledPolicy> list, Span<int> indices)
     {
         if (indices.Length == 0) return [];
         if (indices.Length == 1) return list[indices[0]].NameArray;

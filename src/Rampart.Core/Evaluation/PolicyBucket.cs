@@ -10,16 +10,53 @@ namespace Rampart.Core.Evaluation;
 internal sealed class PolicyBucket
 {
     readonly ImmutableArray<string>[] _tails;
+    RuleIndex? _index;
 
-    public PolicyBucket(CompiledPolicy[] policies)
+    /// <param name="toolDecided">Every policy's tool scope holds for every call this bucket serves (a literal tool's bucket).</param>
+    public PolicyBucket(CompiledPolicy[] policies, bool toolDecided)
     {
         Policies = policies;
+        ToolDecided = toolDecided;
+        var callerFree = true;
+        var durable = new List<int>();
         // Go's sort.Slice is deterministic for a given input order, and a call whose scope keeps
         // every candidate sorts exactly this input, so its result can be reused as is (POL-034).
         var sorted = (CompiledPolicy[])policies.Clone();
         GoSort.Slice(sorted.AsSpan(), default(ByPriority));
         Sorted = sorted;
         _tails = new ImmutableArray<string>[policies.Length];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var p = sorted[i];
+            if (!(p.AgentIsStar && p.SessionIsStar && (toolDecided || p.AllTools))) callerFree = false;
+            if (p.Durable != DurableKind.None) durable.Add(i);
+        }
+        InScopeForEveryCall = callerFree;
+        DurablePositions = [.. durable];
+    }
+
+    /// <summary>The tool part of every policy's scope is already decided (the bucket of a literal tool name).</summary>
+    public bool ToolDecided { get; }
+
+    /// <summary>
+    /// Every policy is in scope for every call routed here (agent and session <c>*</c>, tool decided), so the
+    /// POL-033 candidate list is always exactly <see cref="Sorted"/> and need not be collected.
+    /// </summary>
+    public bool InScopeForEveryCall { get; }
+
+    /// <summary>Positions in <see cref="Sorted"/> of the durable-allow policies (POL-039).</summary>
+    public int[] DurablePositions { get; }
+
+    /// <summary>The rule index over <see cref="Sorted"/>, built on first use (benign race: equal values).</summary>
+    public RuleIndex Index
+    {
+        get
+        {
+            var index = Volatile.Read(ref _index);
+            if (index is not null) return index;
+            index = RuleIndex.Build(Sorted);
+            return Interlocked.CompareExchange(ref _index, index, null) ?? index;
+        }
     }
 
     /// <summary>Configuration order (the order POL-033 step 4 collects in).</summary>

@@ -15,11 +15,15 @@ public sealed record CommandAnalysis(
     IReadOnlyList<string> Components,
     bool IsComposite)
 {
+    /// <summary>Normalize(raw) itself was empty (so <see cref="Normalized"/> fell back to the raw command).</summary>
+    public bool NormalizesToNothing { get; private init; }
+
     public static CommandAnalysis Of(string raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
         var normalized = ShellText.Normalize(raw);
-        if (normalized.Length == 0) normalized = raw;
+        var nothing = normalized.Length == 0;
+        if (nothing) normalized = raw;
         var segments = ShellText.SplitList(normalized, ShellDialect.Posix);
         var subCommands = ShellText.ExtractSubcommands(raw);
         var composite = segments.Count > 1 || subCommands.Count > 0;
@@ -47,6 +51,6 @@ public sealed record CommandAnalysis(
                 }
             }
         }
-        return new CommandAnalysis(raw, normalized, segments, subCommands, components, composite);
+        return new CommandAnalysis(raw, normalized, segments, subCommands, components, composite) { NormalizesToNothing = nothing };
     }
 }

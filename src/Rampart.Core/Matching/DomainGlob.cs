@@ -8,10 +8,11 @@ public sealed class DomainGlob
 {
     private readonly byte[]? _pattern;   // null: the pattern is empty after normalisation and matches nothing
 
-    private DomainGlob(string pattern, byte[]? normalized)
+    private DomainGlob(string pattern, byte[]? normalized, string? requiredLiteral)
     {
         Pattern = pattern;
         _pattern = normalized;
+        RequiredLiteral = requiredLiteral;
     }
 
     public static DomainGlob Compile(string pattern)
@@ -19,7 +20,27 @@ public sealed class DomainGlob
         ArgumentNullException.ThrowIfNull(pattern);
         var text = pattern.Trim().ToLowerInvariant();
         if (text.EndsWith('.')) text = text[..^1];
-        return new DomainGlob(pattern, text.Length == 0 ? null : Encoding.UTF8.GetBytes(text));
+        return text.Length == 0
+            ? new DomainGlob(pattern, null, null)
+            : new DomainGlob(pattern, Encoding.UTF8.GetBytes(text), LiteralOf(text));
+    }
+
+    /// <summary>
+    /// Text every matching domain contains (lower-cased), for the rule index: the longest run between
+    /// <c>*</c> and <c>?</c>; "" when there is none or the pattern has classes or escapes (not analysed);
+    /// null when nothing can match.
+    /// </summary>
+    internal string? RequiredLiteral { get; }
+
+    private static string LiteralOf(string text)
+    {
+        if (text.AsSpan().IndexOfAny('[', '\\') >= 0) return "";
+        var best = "";
+        foreach (var run in text.Split('*', '?'))
+        {
+            if (run.Length > best.Length) best = run;
+        }
+        return best;
     }
 
     public string Pattern { get; }

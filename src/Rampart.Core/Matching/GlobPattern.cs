@@ -37,6 +37,15 @@ public sealed class GlobPattern
         _filepath = filepath ?? [];
         LiteralPrefix = literalPrefix;
         if (kind == Kind.Filepath) _requiredText = LongestLiteralRun(pattern.Replace('\\', '/'));
+        RequiredLiteral = kind switch
+        {
+            Kind.All => "",
+            Kind.Segments => segments!.RequiredText,
+            Kind.OrderedPieces => LongestPiece(_pieces),
+            Kind.Filepath => _requiredText,
+            // A malformed pattern ending in `*` still matches by its step-5 prefix.
+            _ => prefix,
+        };
     }
 
     /// <summary>Precompiles a pattern: classified once (star-all, prefix, ordered substrings, filepath, segment automaton, invalid).</summary>
@@ -104,6 +113,16 @@ public sealed class GlobPattern
         return best;
     }
 
+    private static string LongestPiece(string[] pieces)
+    {
+        var best = "";
+        foreach (var piece in pieces)
+        {
+            if (piece.Length > best.Length) best = piece;
+        }
+        return best;
+    }
+
     private static string FilepathLiteralPrefix(string text)
     {
         var end = text.AsSpan().IndexOfAny("*?[");
@@ -117,6 +136,14 @@ public sealed class GlobPattern
 
     /// <summary>Characters every matching name starts with (after <c>\</c>→<c>/</c>); used by <see cref="GlobSet"/>.</summary>
     internal string LiteralPrefix { get; }
+
+    /// <summary>
+    /// Text every matching name contains (after <c>\</c>→<c>/</c>), whichever step decides: "" when there is
+    /// none (<c>*</c>, <c>*?*</c> …), null when no name can match. The step-5 prefix route needs no
+    /// separate literal: a pattern ending in <c>*</c> has every literal run of its kind inside that prefix.
+    /// Used by the rule index (<c>RuleIndex</c>) to skip patterns whose text is absent.
+    /// </summary>
+    internal string? RequiredLiteral { get; }
 
     /// <summary>True when no name can match (empty, oversized or invalid pattern).</summary>
     internal bool IsNever { get; private init; }

@@ -36,8 +36,26 @@ internal sealed class GlobSegments
         _requiredText = LongestLiteralRun(tokens, retry ? 2 : 0);
         if (tokens.Length < 64)
         {
+            // Token by token (most are literals, which move on one character only): the same table as
+            // AdvanceMask for every ASCII character, without 128 × tokens calls.
             _advance = new ulong[128];
-            for (var c = 0; c < 128; c++) _advance[c] = AdvanceMask(c);
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                var bit = 1UL << i;
+                switch (tokens[i].Kind)
+                {
+                    case TokenKind.Literal:
+                        if (tokens[i].Rune < 128) _advance[tokens[i].Rune] |= bit;
+                        break;
+                    case TokenKind.AnyChar:
+                    case TokenKind.Class:
+                        for (var c = 0; c < 128; c++)
+                        {
+                            if (Advances(tokens[i], c)) _advance[c] |= bit;
+                        }
+                        break;
+                }
+            }
             for (var i = 0; i < tokens.Length; i++)
             {
                 if (tokens[i].Kind == TokenKind.Star) _stars |= 1UL << i;
@@ -45,6 +63,9 @@ internal sealed class GlobSegments
             }
         }
     }
+
+    /// <summary>The longest run of literal characters every match contains ("" when there is none).</summary>
+    public string RequiredText => _requiredText;
 
     /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
     public string LiteralPrefix { get; private init; } = "";

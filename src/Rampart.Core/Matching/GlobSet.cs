@@ -44,6 +44,9 @@ public sealed class GlobSet
         return new GlobSet(compiled);
     }
 
+    /// <summary>A set over patterns compiled already (they are immutable, so sets may share them).</summary>
+    internal static GlobSet FromCompiled(GlobPattern[] patterns) => patterns.Length == 0 ? Empty : new GlobSet(patterns);
+
     public int Count => _patterns.Length;
 
     public bool IsEmpty => _patterns.Length == 0;
@@ -95,17 +98,20 @@ public sealed class GlobSet
 
     private sealed class PrefixBuilder
     {
-        private readonly SortedDictionary<char, PrefixBuilder> _children = [];
+        // Few children per node (literal prefixes fan out little); a list is cheaper to build than a
+        // tree, and child order does not matter to lookups.
+        private readonly List<(char Key, PrefixBuilder Node)> _children = [];
 
         public List<int> Own { get; } = [];
 
         public PrefixBuilder Child(char c)
         {
-            if (!_children.TryGetValue(c, out var child))
+            foreach (var (key, node) in _children)
             {
-                child = new PrefixBuilder();
-                _children[c] = child;
+                if (key == c) return node;
             }
+            var child = new PrefixBuilder();
+            _children.Add((c, child));
             return child;
         }
 

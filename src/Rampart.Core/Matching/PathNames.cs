@@ -34,7 +34,22 @@ public static class PathNames
     {
         ArgumentNullException.ThrowIfNull(cleaned);
         if (cleaned.Length == 0) return cleaned;
-        if (TryEvalSymlinks(cleaned, out var resolved, out var missing)) return resolved;
+        // The ancestor retries below walk the same leading components again; within one resolution
+        // each entry is probed once (the answer a second probe microseconds later would give).
+        var memo = ProbeMemo.Begin();
+        try
+        {
+            return ResolveWith(cleaned, memo);
+        }
+        finally
+        {
+            memo.End();
+        }
+    }
+
+    private static string ResolveWith(string cleaned, ProbeMemo memo)
+    {
+        if (TryEvalSymlinks(cleaned, out var resolved, out var missing, memo)) return resolved;
         if (!missing) return cleaned;
 
         var tail = new List<string>();
@@ -45,7 +60,7 @@ public static class PathNames
             if (parent == current) return cleaned;
             tail.Add(Base(current));
             current = parent;
-            if (TryEvalSymlinks(current, out resolved, out missing))
+            if (TryEvalSymlinks(current, out resolved, out missing, memo))
             {
                 var sb = new StringBuilder(resolved);
                 for (var i = tail.Count - 1; i >= 0; i--) sb.Append('/').Append(tail[i]);
@@ -216,6 +231,55 @@ public static class PathNames
 
     private enum Entry { Missing, Directory, Other, Link, Failed }
 
+    /// <summary>Probe results of one <see cref="Resolve"/> (a per-thread, reused table; a handful of entries).</summary>
+    private sealed class ProbeMemo
+    {
+        private const int Capacity = 32;
+
+        [ThreadStatic] private static ProbeMemo? t_free;
+
+        private readonly string[] _paths = new string[Capacity];
+        private readonly Entry[] _entries = new Entry[Capacity];
+        private readonly string?[] _targets = new string?[Capacity];
+        private int _count;
+
+        public static ProbeMemo Begin()
+        {
+            var memo = t_free ?? new ProbeMemo();
+            t_free = null;
+            return memo;
+        }
+
+        public void End()
+        {
+            Array.Clear(_paths, 0, _count);
+            Array.Clear(_targets, 0, _count);
+            _count = 0;
+            t_free = this;
+        }
+
+        public Entry Probe(string path, out string? target)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                if (string.Equals(_paths[i], path, StringComparison.Ordinal))
+                {
+                    target = _targets[i];
+                    return _entries[i];
+                }
+            }
+            var entry = PathNames.Probe(path, out target);
+            if (_count < Capacity)
+            {
+                _paths[_count] = path;
+                _entries[_count] = entry;
+                _targets[_count] = target;
+                _count++;
+            }
+            return entry;
+        }
+    }
+
     private static Entry Probe(string path, out string? target)
     {
         target = null;
@@ -232,7 +296,7 @@ public static class PathNames
             var info = new FileInfo(path);
             target = info.LinkTarget;
             if (target is not null) return Entry.Link;
-            if (Directory.Exists(path)) return Entry.Directory;
+            if (isDirectory) return Entry.Directory;
             return info.Exists ? Entry.Other : Entry.Missing;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -245,7 +309,7 @@ public static class PathNames
     /// Go's filepath.EvalSymlinks walk: component by component, splicing in link targets. <paramref name="missing"/>
     /// tells "does not exist" apart from other failures (not a directory, permission, too many links).
     /// </summary>
-    private static bool TryEvalSymlinks(string input, out string result, out bool missing)
+    private static bool TryEvalSymlinks(string input, out string result, out bool missing, ProbeMemo memo)
     {
         result = input;
         missing = false;
@@ -280,7 +344,7 @@ public static class PathNames
 
             // One string per step instead of two.
             dest = dest.Length > 0 && dest[^1] != '/' ? string.Concat(dest, "/", component) : string.Concat(dest, component);
-            switch (Probe(dest, out var link))
+            switch (memo.Probe(dest, out var link))
             {
                 case Entry.Missing:
                     missing = true;

@@ -14,26 +14,43 @@ internal sealed class CommandPatterns
 
     public CommandPatterns(ImmutableArray<string> patterns)
     {
-        Exact = patterns.IsDefaultOrEmpty ? GlobSet.Empty : GlobSet.Compile(patterns);
-        var lower = new string[patterns.Length];
-        var firstWord = new string[patterns.Length];
-        var composite = new List<string>();
-        var compositeFirstWord = new List<string>();
-        for (var i = 0; i < patterns.Length; i++)
+        // The four sets mostly hold the same strings (patterns are usually lower case already); each
+        // distinct string is compiled once and shared (GlobPattern is immutable).
+        var compiled = new Dictionary<string, GlobPattern>(StringComparer.Ordinal);
+        var count = patterns.IsDefaultOrEmpty ? 0 : patterns.Length;
+        var exact = new GlobPattern[count];
+        var lower = new GlobPattern[count];
+        var firstWord = new GlobPattern[count];
+        var composite = new List<GlobPattern>();
+        var compositeFirstWord = new List<GlobPattern>();
+        for (var i = 0; i < count; i++)
         {
-            lower[i] = patterns[i].ToLowerInvariant();
-            firstWord[i] = CommandConditions.LowerFirstWord(patterns[i]);
+            var pattern = patterns[i];
+            exact[i] = Compiled(compiled, pattern);
+            lower[i] = Compiled(compiled, pattern.ToLowerInvariant());
+            firstWord[i] = Compiled(compiled, CommandConditions.LowerFirstWord(pattern));
             // POL-050 step 2: composite-ness of a pattern is a property of its text; decide it once.
-            if (patterns[i].Length > 0 && CommandAnalysis.Of(patterns[i]).IsComposite)
+            if (pattern.Length > 0 && CommandAnalysis.Of(pattern).IsComposite)
             {
-                composite.Add(patterns[i]);
+                composite.Add(exact[i]);
                 compositeFirstWord.Add(firstWord[i]);
             }
         }
-        Lower = lower.Length == 0 ? GlobSet.Empty : GlobSet.Compile(lower);
-        FirstWordLower = firstWord.Length == 0 ? GlobSet.Empty : GlobSet.Compile(firstWord);
-        Composite = composite.Count == 0 ? GlobSet.Empty : GlobSet.Compile(composite);
-        CompositeFirstWordLower = compositeFirstWord.Count == 0 ? GlobSet.Empty : GlobSet.Compile(compositeFirstWord);
+        Exact = GlobSet.FromCompiled(exact);
+        Lower = GlobSet.FromCompiled(lower);
+        FirstWordLower = GlobSet.FromCompiled(firstWord);
+        Composite = GlobSet.FromCompiled([.. composite]);
+        CompositeFirstWordLower = GlobSet.FromCompiled([.. compositeFirstWord]);
+    }
+
+    static GlobPattern Compiled(Dictionary<string, GlobPattern> compiled, string pattern)
+    {
+        if (!compiled.TryGetValue(pattern, out var glob))
+        {
+            glob = GlobPattern.Compile(pattern);
+            compiled[pattern] = glob;
+        }
+        return glob;
     }
 
     public GlobSet Exact { get; }

@@ -5,6 +5,25 @@ using Rampart.Core.Policies;
 
 namespace Rampart.Core.Evaluation.Conditions;
 
+/// <summary>Which call input a rule is pre-selected by in the rule index.</summary>
+internal enum IndexChannel : byte
+{
+    /// <summary>Always tried.</summary>
+    None,
+    /// <summary>Every spelling of the command the command fields are matched against.</summary>
+    Command,
+    /// <summary>The raw url (<c>url_matches</c>).</summary>
+    Url,
+    /// <summary>The call's domain (<c>domain_matches</c>, POL-061).</summary>
+    Domain,
+}
+
+/// <summary>A rule's index entry: the channel and its folded literals (see <see cref="CompiledCondition.IndexKeys"/>).</summary>
+internal sealed record IndexKeys(IndexChannel Channel, string[] Literals)
+{
+    public static readonly IndexKeys AlwaysTry = new(IndexChannel.None, []);
+}
+
 /// <summary>
 /// A rule's <c>when</c> block with every pattern list precompiled for the semantics of the rule's
 /// own action (POL-046): restrictive (deny/ask/invalid) or granting (allow/watch/webhook).
@@ -82,7 +101,82 @@ internal sealed class CompiledCondition
 
     public bool HasResponseMatches => _responseMatches.Length > 0;
 
+    /// <summary>
+    /// What the rule index (<see cref="RuleIndex"/>) may key this condition on: a field the condition
+    /// requires (every present field must match, POL-047) and literals one of which occurs, folded, in
+    /// some spelling that field is matched against whenever it matches. <see cref="IndexChannel.None"/>
+    /// means the rule is always tried: unconditional rules, and rules whose required fields all have a
+    /// pattern without literal text (<c>*</c>), an empty <c>command_contains</c> needle (which matches
+    /// everything), or no index channel (paths, domains, sessions, parameters …). Exclusions
+    /// (<c>*_not_matches</c>) never make a rule fire on their own (POL-047 step 11), so they do not
+    /// widen the keys; they only decide among the candidates.
+    /// </summary>
+    public IndexKeys IndexKeys => _indexKeys ??= ComputeIndexKeys();
+
+    IndexKeys? _indexKeys;
+
+    IndexKeys ComputeIndexKeys()
+    {
+        if (_unconditional) return IndexKeys.AlwaysTry;
+        if (_hasCommandFields)
+        {
+            var literals = new List<string>();
+            if (AddLiterals(literals, _commandMatches.Exact) && AddLiterals(literals, _commandMatches.Lower) &&
+                AddLiterals(literals, _commandMatches.FirstWordLower) && AddNeedles(literals, _contains) &&
+                AddNeedles(literals, _containsLower))
+            {
+                return new IndexKeys(IndexChannel.Command, [.. literals]);
+            }
+        }
+        if (!_urlMatches.IsEmpty)
+        {
+            var literals = new List<string>();
+            if (AddLiterals(literals, _urlMatches)) return new IndexKeys(IndexChannel.Url, [.. literals]);
+        }
+        if (_domainMatches.Length > 0)
+        {
+            var literals = new List<string>();
+            var keyable = true;
+            foreach (var pattern in _domainMatches)
+            {
+                if (pattern.RequiredLiteral is { } literal && !AddFolded(literals, literal)) { keyable = false; break; }
+            }
+            if (keyable) return new IndexKeys(IndexChannel.Domain, [.. literals]);
+        }
+        return IndexKeys.AlwaysTry;
+    }
+
+    /// <summary>False when some pattern that can match has no usable literal.</summary>
+    static bool AddLiterals(List<string> into, GlobSet set)
+    {
+        foreach (var pattern in set.Patterns)
+        {
+            var literal = pattern.RequiredLiteral;
+            if (literal is null) continue; // matches nothing
+            if (!AddFolded(into, literal)) return false;
+        }
+        return true;
+    }
+
+    static bool AddNeedles(List<string> into, string[] needles)
+    {
+        foreach (var needle in needles)
+        {
+            if (!AddFolded(into, needle)) return false;
+        }
+        return true;
+    }
+
+    static bool AddFolded(List<string> into, string literal)
+    {
+        var folded = LiteralAutomaton.FoldLiteral(literal);
+        if (folded.Length == 0) return false;
+        if (!into.Contains(folded)) into.Add(folded);
+        return true;
+    }
+
     /// <summary>POL-047 (request evaluation; <c>response_*</c> are ignored).</summary>
+    /// <remarks>Keep <see cref="IndexKeys"/> and <see cref="RuleIndex"/>'s spellings in step with what this reads.</remarks>
     public bool Matches(CallContext ctx)
     {
         if (_unconditional) return Note(ctx, ConditionField.Default, true);

@@ -1,0 +1,142 @@
+using Rampart.Core.Evaluation.Conditions;
+using Rampart.Core.Matching;
+
+namespace Rampart.Core.Evaluation;
+
+/// <summary>
+/// One index over every rule of a tool bucket (issue 2: near-flat cost in the number of rules). Each
+/// rule gets a slot, numbered in walk order (the bucket's POL-034 order, then rule order), and is
+/// keyed by literals its required field must contain (<see cref="CompiledCondition.IndexKeys"/>). One
+/// pass of an Aho–Corasick automaton over each spelling of the call's command (its url, its domain)
+/// marks the slots whose literal occurs; together with the always-tried slots they are the only rules
+/// that can fire. The walk visits just those, in slot order, so priority order, first match within a
+/// policy and every combination rule (POL-035/036) are unchanged: a skipped rule could not have matched.
+/// </summary>
+internal sealed class RuleIndex
+{
+    readonly int[] _slotBase;       // first slot of each sorted position
+    readonly int[] _slotPolicy;     // sorted position of each slot
+    readonly ulong[] _alwaysTry;    // slots tried whatever the call
+    readonly LiteralAutomaton? _command;
+    readonly LiteralAutomaton? _url;
+    readonly LiteralAutomaton? _domain;
+
+    RuleIndex(int[] slotBase, int[] slotPolicy, ulong[] alwaysTry, LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain)
+    {
+        _domain = domain;
+        _slotBase = slotBase;
+        _slotPolicy = slotPolicy;
+        _alwaysTry = alwaysTry;
+        _command = command;
+        _url = url;
+    }
+
+    /// <summary>Words of the per-call slot bit set.</summary>
+    public int Words => _alwaysTry.Length;
+
+    public static RuleIndex Build(CompiledPolicy[] sorted)
+    {
+        var slotBase = new int[sorted.Length + 1];
+        var slots = 0;
+        for (var p = 0; p < sorted.Length; p++)
+        {
+            slotBase[p] = slots;
+            slots += sorted[p].Rules.Length;
+        }
+        slotBase[sorted.Length] = slots;
+
+        var slotPolicy = new int[slots];
+        var alwaysTry = new ulong[(slots + 63) >> 6];
+        var command = new List<(string, int)>();
+        var url = new List<(string, int)>();
+        var domain = new List<(string, int)>();
+        for (var p = 0; p < sorted.Length; p++)
+        {
+            var rules = sorted[p].Rules;
+            for (var r = 0; r < rules.Length; r++)
+            {
+                var slot = slotBase[p] + r;
+                slotPolicy[slot] = p;
+                var keys = rules[r].Condition.IndexKeys;
+                var into = keys.Channel switch
+                {
+                    IndexChannel.Command => command,
+                    IndexChannel.Url => url,
+                    IndexChannel.Domain => domain,
+                    _ => null,
+                };
+                if (into is null)
+                {
+                    alwaysTry[slot >> 6] |= 1UL << (slot & 63);
+                    continue;
+                }
+                foreach (var literal in keys.Literals) into.Add((literal, slot));
+            }
+        }
+        return new RuleIndex(slotBase, slotPolicy, alwaysTry,
+            command.Count == 0 ? null : LiteralAutomaton.Build(command),
+            url.Count == 0 ? null : LiteralAutomaton.Build(url),
+            domain.Count == 0 ? null : LiteralAutomaton.Build(domain));
+    }
+
+    /// <summary>
+    /// Marks the slots that can fire for this call in <paramref name="bits"/> (<see cref="Words"/> long).
+    /// False when the index cannot decide: a canonical rm form overflowed (POL-083 2b), which makes
+    /// every restrictive <c>command_matches</c> rule match regardless of its patterns.
+    /// </summary>
+    public bool TryMark(CallContext ctx, Span<ulong> bits)
+    {
+        _alwaysTry.CopyTo(bits);
+        if (_command is { } command && ctx.Command.Length > 0 && !MarkCommand(command, ctx, bits)) return false;
+        if (_url is { } url && ctx.Url.Length > 0) url.Mark(ctx.Url, bits);
+        // The matcher trims, lower-cases and drops one trailing dot: substrings of the folded raw domain.
+        if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, bits);
+        return true;
+    }
+
+    /// <summary>
+    /// Every spelling a command field is matched against on the way to a positive result: the raw
+    /// command, its normalised forms and executed components (POL-050, POL-051), and each POL-083
+    /// restrictive candidate with its rm, normalised, semantic and alternate spellings. Exclusion
+    /// re-checks (POL-052) only run after one of these matched, so they add nothing.
+    /// </summary>
+    static bool MarkCommand(LiteralAutomaton automaton, CallContext ctx, Span<ulong> bits)
+    {
+        var raw = ctx.Command;
+        automaton.Mark(raw, bits);
+        // A plain command is its own normalised form, only component and only candidate.
+        if (ctx.IsPlainCommand) return true;
+
+        // NormalizedRaw (what contains needles also see) is Normalized or "", and a single component
+        // is Normalized trimmed (CommandAnalysis), so neither adds text of its own.
+        MarkIfOther(automaton, ctx.Normalized, raw, bits);
+        if (ctx.IsComposite)
+        {
+            var components = ctx.Components;
+            for (var i = 0; i < components.Count; i++) MarkIfOther(automaton, components[i], raw, bits);
+        }
+        foreach (var k in ctx.FormsOf(raw).Candidates)
+        {
+            if (k.RmOverflow) return false;
+            MarkIfOther(automaton, k.Text, raw, bits);
+            var rm = k.RmAliases;
+            for (var i = 0; i < rm.Count; i++) automaton.Mark(rm[i], bits);
+            MarkIfOther(automaton, k.Normalized, k.Text, bits);
+            var semantic = k.SemanticAliases;
+            for (var i = 0; i < semantic.Count; i++) automaton.Mark(semantic[i], bits);
+            foreach (var reading in k.AlternateLower) automaton.Mark(reading, bits);
+        }
+        return true;
+    }
+
+    static void MarkIfOther(LiteralAutomaton automaton, string text, string already, Span<ulong> bits)
+    {
+        if (!string.Equals(text, already, StringComparison.Ordinal)) automaton.Mark(text, bits);
+    }
+
+    /// <summary>Sorted position of the policy owning <paramref name="slot"/>.</summary>
+    public int PolicyOf(int slot) => _slotPolicy[slot];
+
+    /// <summary>Rule index within its policy of <paramref name="slot"/>.</summary>
+    public int RuleOf(int slot) => slot - _slotBase[_slotPolicy[slot]];
+}
