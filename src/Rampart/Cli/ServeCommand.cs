@@ -17,6 +17,10 @@ internal static class ServeCommand
         new("tls-auto", IsBool: true), new("background", IsBool: true, Short: 'b'), new("no-openclaw-bridge", IsBool: true),
         new("verbose", IsBool: true), new("log-format"), new("help", IsBool: true, Short: 'h'),
         new("allow-root", IsBool: true),
+#if RAMPART_BENCHMARK_BUILD
+        // bench/load.sh only: see DiscardingAuditSink for why this is a build-time switch.
+        new("benchmark-discard-audit", IsBool: true),
+#endif
     ];
 
     public static async Task<int> RunAsync(string[] args)
@@ -134,6 +138,9 @@ internal static class ServeCommand
             StateDir = state,
             TokenFromEnvironment = Env("RAMPART_TOKEN"),
             IsStderrTerminal = !Console.IsErrorRedirected,
+#if RAMPART_BENCHMARK_BUILD
+            DiscardAuditForBenchmark = args.Bool("benchmark-discard-audit"),
+#endif
         };
     }
 

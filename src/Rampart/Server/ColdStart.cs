@@ -1,0 +1,26 @@
+using Rampart.Core.Audit;
+
+namespace Rampart.Server;
+
+/// <summary>
+/// Start-up work that does not need the web host, started on other cores while the host is built
+/// (issue 3: cold start to the first decision). The CLI-013 order is unchanged: the policy is
+/// awaited, and a load failure reported, before the audit sink opens and anything listens.
+/// </summary>
+internal sealed class ColdStart
+{
+    ColdStart(Task<PreparedPolicy> policy) => Policy = policy;
+
+    /// <summary>Load + compile of the initial policy set (CLI-013 step 5); faults with the load error.</summary>
+    public Task<PreparedPolicy> Policy { get; }
+
+    public static ColdStart Begin(ServeOptions options)
+    {
+        var policy = Task.Run(() => LivePolicy.Prepare(PolicySources.Choose(options)));
+        // The first audited decision redacts its record (AUD-022): the sanitiser's regexes are built
+        // on first use, which would otherwise land on the first request. One pass over a string that
+        // reaches every pattern builds them all; the result is discarded.
+        _ = Task.Run(static () => CredentialSanitizer.Sanitize("Authorization: Bearer x --password x -px api_key=x"));
+        return new ColdStart(policy);
+    }
+}
