@@ -76,6 +76,7 @@ internal static class ServeCommand
         // Type=notify: ready only now that the listener accepts requests (CLI-013).
         var systemd = SystemdNotify.FromEnvironment();
         systemd.Ready(server.Port > 0 ? $"serving on {options.Address}:{server.Port}" : "watching policies");
+        ColdStart.TrimStartupGarbageSoon();
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

@@ -23,4 +23,17 @@ internal sealed class ColdStart
         _ = Task.Run(static () => CredentialSanitizer.Sanitize("Authorization: Bearer x --password x -px api_key=x"));
         return new ColdStart(policy);
     }
+
+    /// <summary>
+    /// Returns the start-up garbage to the OS shortly after the service is ready (issue 3: idle RSS).
+    /// Loading and compiling the policy and building the host allocate several MB that survive into
+    /// the older generations, where a quiet service would keep them committed until a full
+    /// collection it may never need. One compacting, decommitting collection a second after start
+    /// releases them; deferred so that it never delays the first decisions. The CLI calls this (it
+    /// owns the process); in-process servers (tests) do not.
+    /// </summary>
+    public static void TrimStartupGarbageSoon() =>
+        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(
+            static _ => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true),
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 }
