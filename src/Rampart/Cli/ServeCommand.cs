@@ -63,6 +63,7 @@ internal static class ServeCommand
         }
         if (refused) return 1;
 
+        ColdStart.HoldCollections();
         RampartServer server;
         try
         {
