@@ -109,11 +109,19 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-# Runs wrk on one script; sets rps, p50, p99, non2xx, errors.
+# CPU time (user + system, clock ticks) serve has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
+
+# Runs wrk on one script; sets rps, p50, p99, non2xx, errors, and cpu_us: serve's CPU time per
+# request, which a busy machine moves far less than requests/s (both cores are shared with wrk).
 run_wrk() { # script
-  local report
+  local report c0 c1 n
+  c0=$(cpu_ticks)
   report=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$repo/bench/wrk/$1" "http://127.0.0.1:$serve_port")
+  c1=$(cpu_ticks)
   log "$report"
+  n=$(awk '/requests in/ { print $1 }' <<<"$report")
+  cpu_us=$(awk -v c=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (n > 0) ? c * 1e6 / hz / n : 0 }')
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$report")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$report")")
@@ -145,11 +153,11 @@ echo 0 >"$peak_file"
   done ) &
 sampler=$!
 
-declare -A RPS P50 P99 NON2XX ERRS
+declare -A RPS P50 P99 NON2XX ERRS CPU
 for scenario in healthz exec-git-status exec-rm-rf; do
   log "== wrk $scenario ($duration, $threads threads, $connections connections)"
   run_wrk "$scenario.lua"
-  RPS[$scenario]=$rps P50[$scenario]=$p50 P99[$scenario]=$p99 NON2XX[$scenario]=$non2xx ERRS[$scenario]=$errors
+  RPS[$scenario]=$rps P50[$scenario]=$p50 P99[$scenario]=$p99 NON2XX[$scenario]=$non2xx ERRS[$scenario]=$errors CPU[$scenario]=$cpu_us
 done
 loaded_rss=$(cat "$peak_file")
 records=$(cat "$dir"/audit/*.jsonl 2>/dev/null | grep -c '"id":"' || true)
@@ -162,11 +170,12 @@ serve_port=$(free_port)
 start_serve "$dir" "$bench_bin" --benchmark-discard-audit
 wait_for_decision "$dir"
 grep -q 'decisions are NOT audited' "$dir/serve.log" || die "the benchmark build did not announce the discarding sink"
+sleep 2 # let serve's start-up trim (a full collection 1 s after ready) pass before measuring
 for scenario in healthz exec-git-status exec-rm-rf; do
   log "== wrk $scenario without audit ($duration, $threads threads, $connections connections)"
   run_wrk "$scenario.lua"
   key=noaudit-$scenario
-  RPS[$key]=$rps P50[$key]=$p50 P99[$key]=$p99 NON2XX[$key]=$non2xx ERRS[$key]=$errors
+  RPS[$key]=$rps P50[$key]=$p50 P99[$key]=$p99 NON2XX[$key]=$non2xx ERRS[$key]=$errors CPU[$key]=$cpu_us
 done
 unaudited=$(cat "$dir"/audit/*.jsonl 2>/dev/null | grep -c '"id":"' || true)
 stop_serve
@@ -204,7 +213,7 @@ until [[ $(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true) =
   kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$d/serve.log")"
 done
 stop_serve
-timeline=$(grep -o 'start-up: .*' "$d/serve.log" | head -1)
+timeline=$(grep -o 'start-up: .*' "$d/serve.log" | head -1 || true)
 floor=()
 for ((i = 1; i <= cold_runs; i++)); do
   t0=$EPOCHREALTIME
@@ -224,14 +233,14 @@ cat <<EOF
 Binary: \`$bin\`, $(mib $(( $(stat -c %s "$bin") / 1024 ))) MiB. Audit: on (group commit, fsync before each response).
 Audit off: the benchmark build \`$bench_bin\` (same source, \`-p:RampartBenchmarkBuild=true\`) with \`--benchmark-discard-audit\`; ratios are to the /healthz of the same binary.
 
-| Scenario | Audit | Requests/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors | Ratio to /healthz |
-|---|---|---:|---:|---:|---:|---|---:|
-| GET /healthz | – | ${RPS[healthz]} | ${P50[healthz]} | ${P99[healthz]} | ${NON2XX[healthz]} | ${ERRS[healthz]} | 1.00 |
-| POST /v1/tool/exec \`git status\` (allow) | on | ${RPS[exec-git-status]} | ${P50[exec-git-status]} | ${P99[exec-git-status]} | ${NON2XX[exec-git-status]} | ${ERRS[exec-git-status]} | $(ratio "${RPS[exec-git-status]}" "${RPS[healthz]}") |
-| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | on | ${RPS[exec-rm-rf]} | ${P50[exec-rm-rf]} | ${P99[exec-rm-rf]} | ${NON2XX[exec-rm-rf]} | ${ERRS[exec-rm-rf]} | $(ratio "${RPS[exec-rm-rf]}" "${RPS[healthz]}") |
-| GET /healthz (benchmark build) | – | ${RPS[noaudit-healthz]} | ${P50[noaudit-healthz]} | ${P99[noaudit-healthz]} | ${NON2XX[noaudit-healthz]} | ${ERRS[noaudit-healthz]} | 1.00 |
-| POST /v1/tool/exec \`git status\` (allow) | off | ${RPS[noaudit-exec-git-status]} | ${P50[noaudit-exec-git-status]} | ${P99[noaudit-exec-git-status]} | ${NON2XX[noaudit-exec-git-status]} | ${ERRS[noaudit-exec-git-status]} | $(ratio "${RPS[noaudit-exec-git-status]}" "${RPS[noaudit-healthz]}") |
-| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | off | ${RPS[noaudit-exec-rm-rf]} | ${P50[noaudit-exec-rm-rf]} | ${P99[noaudit-exec-rm-rf]} | ${NON2XX[noaudit-exec-rm-rf]} | ${ERRS[noaudit-exec-rm-rf]} | $(ratio "${RPS[noaudit-exec-rm-rf]}" "${RPS[noaudit-healthz]}") |
+| Scenario | Audit | Requests/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors | serve CPU/request (µs) | Ratio to /healthz |
+|---|---|---:|---:|---:|---:|---|---:|---:|
+| GET /healthz | – | ${RPS[healthz]} | ${P50[healthz]} | ${P99[healthz]} | ${NON2XX[healthz]} | ${ERRS[healthz]} | ${CPU[healthz]} | 1.00 |
+| POST /v1/tool/exec \`git status\` (allow) | on | ${RPS[exec-git-status]} | ${P50[exec-git-status]} | ${P99[exec-git-status]} | ${NON2XX[exec-git-status]} | ${ERRS[exec-git-status]} | ${CPU[exec-git-status]} | $(ratio "${RPS[exec-git-status]}" "${RPS[healthz]}") |
+| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | on | ${RPS[exec-rm-rf]} | ${P50[exec-rm-rf]} | ${P99[exec-rm-rf]} | ${NON2XX[exec-rm-rf]} | ${ERRS[exec-rm-rf]} | ${CPU[exec-rm-rf]} | $(ratio "${RPS[exec-rm-rf]}" "${RPS[healthz]}") |
+| GET /healthz (benchmark build) | – | ${RPS[noaudit-healthz]} | ${P50[noaudit-healthz]} | ${P99[noaudit-healthz]} | ${NON2XX[noaudit-healthz]} | ${ERRS[noaudit-healthz]} | ${CPU[noaudit-healthz]} | 1.00 |
+| POST /v1/tool/exec \`git status\` (allow) | off | ${RPS[noaudit-exec-git-status]} | ${P50[noaudit-exec-git-status]} | ${P99[noaudit-exec-git-status]} | ${NON2XX[noaudit-exec-git-status]} | ${ERRS[noaudit-exec-git-status]} | ${CPU[noaudit-exec-git-status]} | $(ratio "${RPS[noaudit-exec-git-status]}" "${RPS[noaudit-healthz]}") |
+| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | off | ${RPS[noaudit-exec-rm-rf]} | ${P50[noaudit-exec-rm-rf]} | ${P99[noaudit-exec-rm-rf]} | ${NON2XX[noaudit-exec-rm-rf]} | ${ERRS[noaudit-exec-rm-rf]} | ${CPU[noaudit-exec-rm-rf]} | $(ratio "${RPS[noaudit-exec-rm-rf]}" "${RPS[noaudit-healthz]}") |
 
 **Durable decisions/s over HTTP at $connections connections: ${RPS[exec-git-status]}** (the \`git status\` audit-on figure; $records audit records written in the run; $unaudited without audit).
 

@@ -17,9 +17,9 @@ internal static class ApiResponse
     });
 
     /// <remarks>
-    /// Hot path (issue 3): the body is serialised into a per-thread buffer, copied into Kestrel's
-    /// output pipe together with the newline and sent with one flush — headers and body in one
-    /// segment, one <c>send</c>, no per-response array (two stream writes were two sends).
+    /// Hot path (issue 3): the body is serialised into a per-thread buffer and copied into Kestrel's
+    /// output pipe together with the newline, then flushed once: no array per response and one
+    /// pipe write instead of two.
     /// </remarks>
     public static Task WriteAsync<T>(HttpContext context, int status, T body, JsonTypeInfo<T> type)
     {
