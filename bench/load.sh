@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # HTTP load benchmark of `rampart serve` (issue 3, issue 4): one run, one binary, 127.0.0.1.
 #
-#   bench/load.sh                      # publishes the Native AOT binary once, then measures
-#   RAMPART_BIN=/path/rampart bench/load.sh
+#   bench/load.sh                      # publishes the two Native AOT binaries once, then measures
+#   RAMPART_BIN=/path/rampart RAMPART_BENCH_BIN=/path/rampart-bench bench/load.sh
 #   DURATION=2s COLD_RUNS=3 bench/load.sh   # a quick smoke run
+#
+# Two binaries of the same source: the shipped one (audit on, as every user runs it) and a
+# benchmark build (-p:RampartBenchmarkBuild=true) whose only difference is the serve flag
+# --benchmark-discard-audit, which puts a discarding audit sink under the same pipeline: that is
+# how "ratio without audit" (issue 3) is measured without giving the shipped binary an audit-off
+# switch (see src/Rampart/Server/AuditSink.cs).
 #
 # Needs wrk (Debian package `wrk`). Progress goes to stderr; the Markdown table to stdout.
 set -euo pipefail
@@ -29,6 +35,15 @@ else
   bin=$out/rampart
 fi
 [[ -x $bin ]] || die "no executable at $bin"
+if [[ -n ${RAMPART_BENCH_BIN:-} ]]; then
+  bench_bin=$RAMPART_BENCH_BIN
+else
+  out=$repo/artifacts/bench/publish-no-audit
+  log "publishing the benchmark build (audit sink seam) to $out…"
+  dotnet publish "$repo/src/Rampart" -c Release -r linux-x64 -p:RampartBenchmarkBuild=true -o "$out" -nologo >&2
+  bench_bin=$out/rampart
+fi
+[[ -x $bench_bin ]] || die "no executable at $bench_bin"
 
 work=$(mktemp -d /tmp/rampart-load-XXXXXX)
 serve_pid=""
@@ -56,11 +71,12 @@ http_status() { # port method path [body]
 }
 
 # Starts serve with the embedded default policy (no rampart.yaml in its working directory, an empty
-# HOME) and an audit directory on serve_port; sets serve_pid.
-start_serve() { # dir
-  local dir=$1
+# HOME) and an audit directory on serve_port; sets serve_pid. Extra arguments go to serve.
+start_serve() { # dir [binary [serve flags…]]
+  local dir=$1 exe=${2:-$bin}
+  shift; shift || true
   mkdir -p "$dir/home"
-  (cd "$dir" && HOME="$dir/home" exec "$bin" serve --audit-dir "$dir/audit" --port "$serve_port" --allow-root 2>"$dir/serve.log" >/dev/null) &
+  (cd "$dir" && HOME="$dir/home" exec "$exe" serve --audit-dir "$dir/audit" --port "$serve_port" --allow-root "$@" 2>"$dir/serve.log" >/dev/null) &
   serve_pid=$!
 }
 
@@ -93,11 +109,19 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-# Runs wrk on one script; sets rps, p50, p99, non2xx, errors.
+# CPU time (user + system, clock ticks) serve has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
+
+# Runs wrk on one script; sets rps, p50, p99, non2xx, errors, and cpu_us: serve's CPU time per
+# request, which a busy machine moves far less than requests/s (both cores are shared with wrk).
 run_wrk() { # script
-  local report
+  local report c0 c1 n
+  c0=$(cpu_ticks)
   report=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$repo/bench/wrk/$1" "http://127.0.0.1:$serve_port")
+  c1=$(cpu_ticks)
   log "$report"
+  n=$(awk '/requests in/ { print $1 }' <<<"$report")
+  cpu_us=$(awk -v c=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", (n > 0) ? c * 1e6 / hz / n : 0 }')
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$report")
   p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$report")")
   p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$report")")
@@ -112,6 +136,11 @@ dir=$work/throughput
 serve_port=$(free_port)
 start_serve "$dir"
 wait_for_decision "$dir"
+first_rss=$(rss_kib "$serve_pid")
+# Idle means idle: serve trims its start-up garbage a second after it is ready (ColdStart), so the
+# idle figure is read after 3 s without requests; the figure right after the first decision is
+# reported too.
+sleep 3
 idle_rss=$(rss_kib "$serve_pid")
 
 peak_file=$work/peak-rss
@@ -124,16 +153,32 @@ echo 0 >"$peak_file"
   done ) &
 sampler=$!
 
-declare -A RPS P50 P99 NON2XX ERRS
+declare -A RPS P50 P99 NON2XX ERRS CPU
 for scenario in healthz exec-git-status exec-rm-rf; do
   log "== wrk $scenario ($duration, $threads threads, $connections connections)"
   run_wrk "$scenario.lua"
-  RPS[$scenario]=$rps P50[$scenario]=$p50 P99[$scenario]=$p99 NON2XX[$scenario]=$non2xx ERRS[$scenario]=$errors
+  RPS[$scenario]=$rps P50[$scenario]=$p50 P99[$scenario]=$p99 NON2XX[$scenario]=$non2xx ERRS[$scenario]=$errors CPU[$scenario]=$cpu_us
 done
 loaded_rss=$(cat "$peak_file")
 records=$(cat "$dir"/audit/*.jsonl 2>/dev/null | grep -c '"id":"' || true)
 stop_serve
 kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+
+# --- the same pipeline without audit: benchmark build, discarding sink -----------------------
+dir=$work/no-audit
+serve_port=$(free_port)
+start_serve "$dir" "$bench_bin" --benchmark-discard-audit
+wait_for_decision "$dir"
+grep -q 'decisions are NOT audited' "$dir/serve.log" || die "the benchmark build did not announce the discarding sink"
+sleep 2 # let serve's start-up trim (a full collection 1 s after ready) pass before measuring
+for scenario in healthz exec-git-status exec-rm-rf; do
+  log "== wrk $scenario without audit ($duration, $threads threads, $connections connections)"
+  run_wrk "$scenario.lua"
+  key=noaudit-$scenario
+  RPS[$key]=$rps P50[$key]=$p50 P99[$key]=$p99 NON2XX[$key]=$non2xx ERRS[$key]=$errors CPU[$key]=$cpu_us
+done
+unaudited=$(cat "$dir"/audit/*.jsonl 2>/dev/null | grep -c '"id":"' || true)
+stop_serve
 
 # --- cold start to first successful decision -------------------------------------------------
 # Fresh HOME and audit directory each run (token creation, audit recovery, policy compile all
@@ -159,6 +204,25 @@ cold_min=$(head -1 <<<"$cold_sorted")
 cold_median=$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<<"$cold_sorted")
 cold_max=$(tail -1 <<<"$cold_sorted")
 
+# Where one cold start goes: serve's own start-up phases (--verbose logs them) and the floor of
+# any process of this binary (`rampart version`: runtime start, no host, no policy).
+d=$work/cold-timeline
+serve_port=$(free_port)
+start_serve "$d" "$bin" --verbose
+until [[ $(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true) == 200 ]]; do
+  kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$d/serve.log")"
+done
+stop_serve
+timeline=$(grep -o 'start-up: .*' "$d/serve.log" | head -1 || true)
+floor=()
+for ((i = 1; i <= cold_runs; i++)); do
+  t0=$EPOCHREALTIME
+  "$bin" version >/dev/null
+  t1=$EPOCHREALTIME
+  floor+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
+done
+floor_median=$(printf '%s\n' "${floor[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
@@ -167,21 +231,27 @@ cat <<EOF
 ## rampart serve load ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r), wrk -t$threads -c$connections -d$duration)
 
 Binary: \`$bin\`, $(mib $(( $(stat -c %s "$bin") / 1024 ))) MiB. Audit: on (group commit, fsync before each response).
-Audit off: not measured — \`rampart serve\` has no switch to turn the audit off (ServeOptions has none).
+Audit off: the benchmark build \`$bench_bin\` (same source, \`-p:RampartBenchmarkBuild=true\`) with \`--benchmark-discard-audit\`; ratios are to the /healthz of the same binary.
 
-| Scenario | Audit | Requests/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors | Ratio to /healthz |
-|---|---|---:|---:|---:|---:|---|---:|
-| GET /healthz | – | ${RPS[healthz]} | ${P50[healthz]} | ${P99[healthz]} | ${NON2XX[healthz]} | ${ERRS[healthz]} | 1.00 |
-| POST /v1/tool/exec \`git status\` (allow) | on | ${RPS[exec-git-status]} | ${P50[exec-git-status]} | ${P99[exec-git-status]} | ${NON2XX[exec-git-status]} | ${ERRS[exec-git-status]} | $(ratio "${RPS[exec-git-status]}" "${RPS[healthz]}") |
-| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | on | ${RPS[exec-rm-rf]} | ${P50[exec-rm-rf]} | ${P99[exec-rm-rf]} | ${NON2XX[exec-rm-rf]} | ${ERRS[exec-rm-rf]} | $(ratio "${RPS[exec-rm-rf]}" "${RPS[healthz]}") |
+| Scenario | Audit | Requests/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors | serve CPU/request (µs) | Ratio to /healthz |
+|---|---|---:|---:|---:|---:|---|---:|---:|
+| GET /healthz | – | ${RPS[healthz]} | ${P50[healthz]} | ${P99[healthz]} | ${NON2XX[healthz]} | ${ERRS[healthz]} | ${CPU[healthz]} | 1.00 |
+| POST /v1/tool/exec \`git status\` (allow) | on | ${RPS[exec-git-status]} | ${P50[exec-git-status]} | ${P99[exec-git-status]} | ${NON2XX[exec-git-status]} | ${ERRS[exec-git-status]} | ${CPU[exec-git-status]} | $(ratio "${RPS[exec-git-status]}" "${RPS[healthz]}") |
+| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | on | ${RPS[exec-rm-rf]} | ${P50[exec-rm-rf]} | ${P99[exec-rm-rf]} | ${NON2XX[exec-rm-rf]} | ${ERRS[exec-rm-rf]} | ${CPU[exec-rm-rf]} | $(ratio "${RPS[exec-rm-rf]}" "${RPS[healthz]}") |
+| GET /healthz (benchmark build) | – | ${RPS[noaudit-healthz]} | ${P50[noaudit-healthz]} | ${P99[noaudit-healthz]} | ${NON2XX[noaudit-healthz]} | ${ERRS[noaudit-healthz]} | ${CPU[noaudit-healthz]} | 1.00 |
+| POST /v1/tool/exec \`git status\` (allow) | off | ${RPS[noaudit-exec-git-status]} | ${P50[noaudit-exec-git-status]} | ${P99[noaudit-exec-git-status]} | ${NON2XX[noaudit-exec-git-status]} | ${ERRS[noaudit-exec-git-status]} | ${CPU[noaudit-exec-git-status]} | $(ratio "${RPS[noaudit-exec-git-status]}" "${RPS[noaudit-healthz]}") |
+| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | off | ${RPS[noaudit-exec-rm-rf]} | ${P50[noaudit-exec-rm-rf]} | ${P99[noaudit-exec-rm-rf]} | ${NON2XX[noaudit-exec-rm-rf]} | ${ERRS[noaudit-exec-rm-rf]} | ${CPU[noaudit-exec-rm-rf]} | $(ratio "${RPS[noaudit-exec-rm-rf]}" "${RPS[noaudit-healthz]}") |
 
-**Durable decisions/s over HTTP at $connections connections: ${RPS[exec-git-status]}** (the \`git status\` audit-on figure; $records audit records written in the run).
+**Durable decisions/s over HTTP at $connections connections: ${RPS[exec-git-status]}** (the \`git status\` audit-on figure; $records audit records written in the run; $unaudited without audit).
 
 | Process | Value |
 |---|---:|
 | Cold start to first successful decision (median of $cold_runs) | $cold_median ms |
 | Cold start min / max | $cold_min / $cold_max ms |
-| Idle RSS (after the first decision) | $(mib "$idle_rss") MiB |
+| Process floor (\`rampart version\`, median of $cold_runs) | $floor_median ms |
+| Start-up phases of one cold start (\`serve --verbose\`) | ${timeline#start-up: } |
+| Idle RSS (3 s after the first decision) | $(mib "$idle_rss") MiB |
+| RSS right after the first decision | $(mib "$first_rss") MiB |
 | Loaded RSS (peak during the wrk runs) | $(mib "$loaded_rss") MiB |
 | Binary size | $(mib $(( $(stat -c %s "$bin") / 1024 ))) MiB |
 EOF

@@ -18,6 +18,10 @@ internal static class ServeCommand
         new("verbose", IsBool: true), new("log-format"), new("help", IsBool: true, Short: 'h'),
         new("allow-root", IsBool: true),
         new("unix-socket"), new("unix-socket-mode"), new("unix-socket-group"), new("identities"),
+#if RAMPART_BENCHMARK_BUILD
+        // bench/load.sh only: see DiscardingAuditSink for why this is a build-time switch.
+        new("benchmark-discard-audit", IsBool: true),
+#endif
     ];
 
     public static async Task<int> RunAsync(string[] args)
@@ -60,6 +64,7 @@ internal static class ServeCommand
         }
         if (refused) return 1;
 
+        ColdStart.HoldCollections();
         RampartServer server;
         try
         {
@@ -73,6 +78,7 @@ internal static class ServeCommand
         // Type=notify: ready only now that the listener accepts requests (CLI-013).
         var systemd = SystemdNotify.FromEnvironment();
         systemd.Ready(server.Port > 0 ? $"serving on {options.Address}:{server.Port}" : "watching policies");
+        ColdStart.TrimStartupGarbageSoon();
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -138,6 +144,9 @@ internal static class ServeCommand
             StateDir = state,
             TokenFromEnvironment = Env("RAMPART_TOKEN"),
             IsStderrTerminal = !Console.IsErrorRedirected,
+#if RAMPART_BENCHMARK_BUILD
+            DiscardAuditForBenchmark = args.Bool("benchmark-discard-audit"),
+#endif
         };
     }
 

@@ -46,7 +46,9 @@ internal sealed class Authenticator
     public AuthResult Authenticate(string? token, string scope)
     {
         if (string.IsNullOrEmpty(token)) return AuthResult.Refuse(401, "missing authorization token");
-        var presented = Encoding.UTF8.GetBytes(token);
+        // On the stack for ordinary token lengths: this runs on every authenticated request (issue 3).
+        var presented = token.Length <= 256 ? stackalloc byte[token.Length * 3] : new byte[Encoding.UTF8.GetMaxByteCount(token.Length)];
+        presented = presented[..Encoding.UTF8.GetBytes(token, presented)];
         Caller? caller = null;
         if (CryptographicOperations.FixedTimeEquals(presented, _adminToken))
         {

@@ -16,6 +16,17 @@ internal static class CallPreparation
 {
     const int MaxBase64Bytes = 1 << 20;
 
+    // Alias keys per field (API-022); static so a request allocates none of them.
+    static readonly string[] ExecCommandKeys = ["command", "cmd", "input"];
+    static readonly string[] CommandKeys = ["command"];
+    static readonly string[] PathToolPathKeys = ["path", "file_path", "file", "filepath", "target"];
+    static readonly string[] PathKeys = ["path", "file_path"];
+    static readonly string[] UrlToolUrlKeys = ["url", "uri", "href"];
+    static readonly string[] UrlKeys = ["url"];
+    static readonly string[] WorkdirKeys = ["workdir", "cwd"];
+    static readonly string[] DomainKeys = ["domain"];
+    static readonly string[] SchemeKeys = ["scheme"];
+
     public static bool TryPrepare(string tool, ToolRequest request, out PreparedArguments prepared, out string error)
     {
         prepared = null!;
@@ -38,11 +49,11 @@ internal static class CallPreparation
         var isPathTool = tool is "read" or "write" or "edit" or "mcp-destructive";
         var isUrlTool = tool is "fetch" or "http" or "web_fetch" or "browser";
 
-        string[] commandKeys = isExec ? ["command", "cmd", "input"] : ["command"];
-        string[] pathKeys = isPathTool ? ["path", "file_path", "file", "filepath", "target"] : ["path", "file_path"];
-        string[] urlKeys = isUrlTool ? ["url", "uri", "href"] : ["url"];
+        var commandKeys = isExec ? ExecCommandKeys : CommandKeys;
+        var pathKeys = isPathTool ? PathToolPathKeys : PathKeys;
+        var urlKeys = isUrlTool ? UrlToolUrlKeys : UrlKeys;
 
-        var extraCommands = new List<string?>();
+        List<string>? decodedCommands = null;
         if (isExec)
         {
             foreach (var map in maps)
@@ -50,28 +61,28 @@ internal static class CallPreparation
                 if (!map.TryGetValue("command_b64", out var b64) || b64.ValueKind == JsonValueKind.Null) continue;
                 if (b64.ValueKind != JsonValueKind.String) { error = "command_b64 must be a string"; return false; }
                 if (!TryDecodeBase64(JsonText.String(b64), out var decoded)) { error = "command_b64 must be valid bounded base64"; return false; }
-                extraCommands.Add(decoded);
+                (decodedCommands ??= []).Add(decoded);
             }
         }
 
-        var commandInitial = new List<string?> { request.Command };
-        commandInitial.AddRange(extraCommands);
-        if (!TryCanonical("command", commandInitial, commandKeys, maps, out var command, out error)) return false;
-        if (!TryCanonical("path", [request.Path], pathKeys, maps, out var path, out error)) return false;
-        if (!TryCanonical("workdir", [request.Workdir, request.Cwd], ["workdir", "cwd"], maps, out var workdir, out error)) return false;
-        if (!TryCanonical("url", [request.Url], urlKeys, maps, out var url, out error)) return false;
-        if (!TryCanonical("domain", [], ["domain"], maps, out _, out error)) return false;
-        if (!TryCanonical("scheme", [], ["scheme"], maps, out _, out error)) return false;
+        if (!TryCanonical("command", request.Command, null, decodedCommands, commandKeys, maps, out var command, out error)) return false;
+        if (!TryCanonical("path", request.Path, null, null, pathKeys, maps, out var path, out error)) return false;
+        if (!TryCanonical("workdir", request.Workdir, request.Cwd, null, WorkdirKeys, maps, out var workdir, out error)) return false;
+        if (!TryCanonical("url", request.Url, null, null, urlKeys, maps, out var url, out error)) return false;
+        if (!TryCanonical("domain", null, null, null, DomainKeys, maps, out _, out error)) return false;
+        if (!TryCanonical("scheme", null, null, null, SchemeKeys, maps, out _, out error)) return false;
 
+        // One JSON element per canonical value, shared by every map (elements are immutable).
+        JsonElement? commandElement = null, pathElement = null, workdirElement = null, urlElement = null;
         foreach (var map in maps)
         {
             map.Remove("command_effective");
-            if (command.Length > 0) map["command"] = Str(command);
-            if (path.Length > 0) map["path"] = Str(path);
-            if (workdir.Length > 0) map["workdir"] = Str(workdir);
+            if (command.Length > 0) map["command"] = commandElement ??= Str(command);
+            if (path.Length > 0) map["path"] = pathElement ??= Str(path);
+            if (workdir.Length > 0) map["workdir"] = workdirElement ??= Str(workdir);
             if (url.Length > 0)
             {
-                map["url"] = Str(url);
+                map["url"] = urlElement ??= Str(url);
                 map.Remove("domain");
                 map.Remove("scheme");
             }
@@ -96,7 +107,8 @@ internal static class CallPreparation
         return true;
     }
 
-    static bool TryCanonical(string field, IReadOnlyList<string?> initial, string[] keys, List<Dictionary<string, JsonElement>> maps, out string value, out string error)
+    /// <summary>Top-level values first (<paramref name="first"/>, <paramref name="second"/>, then <paramref name="more"/>), then each map's alias keys.</summary>
+    static bool TryCanonical(string field, string? first, string? second, List<string>? more, string[] keys, List<Dictionary<string, JsonElement>> maps, out string value, out string error)
     {
         value = "";
         error = "";
@@ -114,10 +126,14 @@ internal static class CallPreparation
             }
             return string.Equals(selTrim, trimmed, StringComparison.Ordinal);
         }
-        foreach (var v in initial)
+        if (first is not null && !Consider(first, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+        if (second is not null && !Consider(second, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+        if (more is not null)
         {
-            if (v is null) continue;
-            if (!Consider(v, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+            foreach (var v in more)
+            {
+                if (!Consider(v, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+            }
         }
         foreach (var map in maps)
         {
@@ -138,7 +154,7 @@ internal static class CallPreparation
         {
             if (map.TryGetValue("command_b64", out var b64) && b64.ValueKind == JsonValueKind.String && TryDecodeBase64(JsonText.String(b64), out var decoded))
                 map["command"] = Str(decoded);
-            if (StringOf(map, "command") is { } cmd) map["command"] = Str(StripLeadingComments(cmd));
+            if (StringOf(map, "command") is { } cmd && StripLeadingComments(cmd) is var stripped && !ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
         }
         else if (tool == "agent")
         {

@@ -32,12 +32,12 @@ internal readonly record struct RecordOutcome(string? AuditId, string? Error)
 /// </summary>
 internal sealed class DecisionRecorder : IAsyncDisposable
 {
-    readonly AuditWriter _writer;
+    readonly IAuditSink _writer;
     readonly EventBroadcaster _events;
     readonly TimeProvider _time;
     readonly IAuditExport? _export;
 
-    public DecisionRecorder(AuditWriter writer, EventBroadcaster events, TimeProvider time, IAuditExport? export = null)
+    public DecisionRecorder(IAuditSink writer, EventBroadcaster events, TimeProvider time, IAuditExport? export = null)
     {
         _writer = writer;
         _events = events;
@@ -50,8 +50,8 @@ internal sealed class DecisionRecorder : IAsyncDisposable
 
     public string AuditDir => _writer.DirectoryPath;
 
-    /// <summary>Whether records go to a durable audit trail.</summary>
-    public bool IsConfigured => true;
+    /// <summary>Whether records go to a durable audit trail (false only in a benchmark build's <see cref="DiscardingAuditSink"/>).</summary>
+    public bool IsConfigured => _writer.IsDurable;
 
     /// <summary>False after a failed commit until a later one succeeds.</summary>
     public bool IsHealthy => _writer.IsHealthy;

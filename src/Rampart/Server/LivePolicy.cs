@@ -8,6 +8,9 @@ namespace Rampart.Server;
 /// <summary>The outcome of one reload attempt (API-093): whether the active set changed, and why not.</summary>
 internal sealed record ReloadOutcome(bool Succeeded, bool Changed, string? Error, int PolicyCount, int RuleCount, double ElapsedMs);
 
+/// <summary>The initial policy set of a <see cref="LivePolicy"/>, loaded and compiled but not yet live.</summary>
+internal sealed record PreparedPolicy(PolicySources Sources, PolicyConfig Initial, CompiledPolicySet Compiled);
+
 /// <summary>
 /// The policy set the service evaluates against, and its reloads (POL-032, API-110). Reloads are
 /// serialised; a failed or rejected reload keeps the last good set and is remembered in
@@ -24,14 +27,26 @@ internal sealed class LivePolicy
 
     /// <summary>Loads the initial set; a failure here is a start-up error (CLI-013 step 5).</summary>
     public LivePolicy(PolicySources sources, TimeProvider time, ILogger log)
+        : this(Prepare(sources), time, log)
     {
-        _sources = sources;
+    }
+
+    /// <summary>Takes over a set loaded and compiled by <see cref="Prepare"/> (on another thread during start-up).</summary>
+    public LivePolicy(PreparedPolicy prepared, TimeProvider time, ILogger log)
+    {
+        _sources = prepared.Sources;
         _log = log;
-        _directoryWasPresent = sources.Directory is { } dir && System.IO.Directory.Exists(dir);
-        var initial = sources.Load();
+        _directoryWasPresent = _sources.Directory is { } dir && System.IO.Directory.Exists(dir);
         // The engine re-runs the store itself after consuming a once rule (POL-044).
-        Engine = new PolicyEngine(CompiledPolicySet.Compile(initial), time, sources.Load);
-        foreach (var w in initial.Warnings) _log.LogWarning("policy warning: {Warning}", w);
+        Engine = new PolicyEngine(prepared.Compiled, time, _sources.Load);
+        foreach (var w in prepared.Initial.Warnings) _log.LogWarning("policy warning: {Warning}", w);
+    }
+
+    /// <summary>Loads and compiles the initial set; throws what <see cref="PolicySources.Load"/> and the compiler throw.</summary>
+    public static PreparedPolicy Prepare(PolicySources sources)
+    {
+        var initial = sources.Load();
+        return new PreparedPolicy(sources, initial, CompiledPolicySet.Compile(initial));
     }
 
     public PolicyEngine Engine { get; }

@@ -56,6 +56,7 @@ public sealed class RampartServer : IAsyncDisposable
     public static async Task<RampartServer> StartAsync(ServeOptions options, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
+        var timeline = new StartupTimeline();
         var stderr = options.Log ?? Console.Error;
         var state = new StateDirectory(options.StateDir);
         FileLock? instanceLock = null;
@@ -74,7 +75,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         try
         {
-            return await StartLockedAsync(options, time, stderr, state, instanceLock);
+            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline);
         }
         catch
         {
@@ -83,10 +84,12 @@ public sealed class RampartServer : IAsyncDisposable
         }
     }
 
-    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock)
+    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline)
     {
+        timeline.Mark("state-lock");
         if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
             stderr.WriteLine($"serve: WARNING: listening on non-loopback address {options.Address} without TLS; tokens travel in clear text");
+        var warmUp = ColdStart.Begin(options);
 
         var socket = options.ServesHttp && options.UnixSocket is { } socketOptions ? UnixSocketListener.Prepare(socketOptions) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -127,27 +130,31 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        timeline.Mark("host");
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
 
         LivePolicy policy;
         try
         {
-            policy = new LivePolicy(PolicySources.Choose(options), time, loggers.CreateLogger("rampart.policy"));
+            policy = new LivePolicy(await warmUp.Policy, time, loggers.CreateLogger("rampart.policy"));
         }
         catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
         {
             await app.DisposeAsync();
             throw new ServeException("serve: create engine: " + e.Message + (e is PolicyLoadException load ? Cli.PolicyErrors.Location(load) : ""), e);
         }
+        timeline.Mark("policy");
         if (policy.Sources.IsEmbedded)
             stderr.WriteLine("serve: using embedded standard policy (no config file found — create one with 'rampart init')");
 
         var events = new EventBroadcaster();
-        AuditWriter audit;
+        IAuditSink audit;
         try
         {
-            audit = AuditWriter.Open(new AuditWriterOptions { Directory = options.AuditDir ?? state.AuditDirectory, Clock = time });
+            audit = options.DiscardAuditForBenchmark
+                ? DiscardingAuditSink.ForBenchmark(options.AuditDir ?? state.AuditDirectory, stderr)
+                : new DurableAuditSink(AuditWriter.Open(new AuditWriterOptions { Directory = options.AuditDir ?? state.AuditDirectory, Clock = time }));
         }
         catch (Exception e) when (e is AuditUnavailableException or IOException or UnauthorizedAccessException)
         {
@@ -177,6 +184,7 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw new ServeException("serve: create audit sink: " + e.Message, e);
         }
+        timeline.Mark("audit");
         var recorder = new DecisionRecorder(audit, events, time, export);
         var watcher = new PolicyWatcher(policy, options.ReloadInterval, time, loggers.CreateLogger("rampart.reload"));
         string adminToken;
@@ -207,7 +215,9 @@ public sealed class RampartServer : IAsyncDisposable
             }
         }
 
+        timeline.Mark("token-approvals");
         MapRoutes(app, service, options);
+        timeline.Mark("routes");
 
         if (!options.ServesHttp)
         {
@@ -226,6 +236,7 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw new ServeException("serve: proxy listen failed: " + e.Message, e);
         }
+        timeline.Mark("listen");
         var port = options.ListensOnTcp ? BoundPort(app, options.Port) : 0;
         service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
         try
@@ -245,27 +256,27 @@ public sealed class RampartServer : IAsyncDisposable
         // CLI-012: the full token only on a terminal; otherwise just where it is.
         stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
         var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
+        timeline.Mark("ready");
+        log.LogDebug("start-up: {Timeline}", timeline);
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
     }
 
     static void MapRoutes(WebApplication app, RunningService service, ServeOptions options)
     {
-        // No stack trace or exception text ever reaches a client.
-        app.Use(async (context, next) =>
+        // No stack trace or exception text ever reaches a client. Not an async lambda: a request that
+        // completes synchronously (e.g. /healthz) then costs no state machine (issue 3).
+        app.Use(next => context =>
         {
+            Task pending;
             try
             {
-                await next(context);
+                pending = next(context);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+            catch (Exception e)
             {
-                service.Log.LogError(e, "request failed: method={Method} path={Path}", context.Request.Method, context.Request.Path.Value);
-                if (!context.Response.HasStarted)
-                {
-                    context.Response.Clear();
-                    await ApiResponse.ErrorAsync(context, 500, "internal server error");
-                }
+                pending = Task.FromException(e);
             }
+            return pending.IsCompletedSuccessfully ? pending : GuardAsync(pending, context, service);
         });
         new StatusEndpoints(service).Map(app);
         new ToolEndpoints(service).Map(app);
@@ -278,6 +289,23 @@ public sealed class RampartServer : IAsyncDisposable
         if (options.Metrics) new MetricsEndpoint(service).Map(app);
         // API-006: unknown paths and known paths with the wrong method are the same JSON 404, unauthenticated.
         app.MapFallback((RequestDelegate)(context => ApiResponse.ErrorAsync(context, 404, "not found")));
+    }
+
+    static async Task GuardAsync(Task pending, HttpContext context, RunningService service)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            service.Log.LogError(e, "request failed: method={Method} path={Path}", context.Request.Method, context.Request.Path.Value);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await ApiResponse.ErrorAsync(context, 500, "internal server error");
+            }
+        }
     }
 
     static int BoundPort(WebApplication app, int requested)

@@ -25,10 +25,30 @@ internal static class RequestBody
     public const int MaxDepth = 64;
     static readonly TimeSpan ReadDeadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<BodyResult> ReadJsonAsync(HttpContext context, string errorPrefix)
+    public static ValueTask<BodyResult> ReadJsonAsync(HttpContext context, string errorPrefix)
     {
         var request = context.Request;
-        if (request.ContentLength > Limit) return TooLarge();
+        if (request.ContentLength > Limit) return new(TooLarge());
+        // Hot path (issue 3): a small body normally arrives in the same segment as the headers. When
+        // all of it is already buffered there is nothing to wait for, so no deadline timer, linked
+        // token or copy is needed; everything else takes the guarded read loop below.
+        if (request.ContentLength is long length and > 0 && request.BodyReader.TryRead(out var ready))
+        {
+            var buffered = ready.Buffer;
+            if (ready.IsCompleted && buffered.Length == length)
+            {
+                var parsed = Parse(buffered, errorPrefix);
+                request.BodyReader.AdvanceTo(buffered.End);
+                return new(parsed);
+            }
+            request.BodyReader.AdvanceTo(buffered.Start);
+        }
+        return new(ReadLoopAsync(context, errorPrefix));
+    }
+
+    static async Task<BodyResult> ReadLoopAsync(HttpContext context, string errorPrefix)
+    {
+        var request = context.Request;
         var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } n and > 0 ? (int)n + 1 : 4096);
         var length = 0;
         try
@@ -81,10 +101,24 @@ internal static class RequestBody
         }
     }
 
+    static readonly JsonReaderOptions ReaderOptions = new() { AllowMultipleValues = true, MaxDepth = MaxDepth };
+
     /// <summary>Exactly one JSON value (API-005); the document owns a copy of the bytes.</summary>
     public static BodyResult Parse(ReadOnlySpan<byte> utf8, string errorPrefix)
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = MaxDepth });
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        return Parse(ref reader, errorPrefix);
+    }
+
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte}, string)"/>
+    public static BodyResult Parse(ReadOnlySequence<byte> utf8, string errorPrefix)
+    {
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        return Parse(ref reader, errorPrefix);
+    }
+
+    static BodyResult Parse(ref Utf8JsonReader reader, string errorPrefix)
+    {
         JsonDocument document;
         try
         {

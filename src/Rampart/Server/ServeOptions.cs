@@ -87,4 +87,10 @@ public sealed record ServeOptions
     public bool IsStderrTerminal { get; init; }
     /// <summary>Where the service writes its log lines and start-up messages (stderr by default).</summary>
     public TextWriter? Log { get; init; }
+    /// <summary>
+    /// Benchmark builds only: decisions are not audited (<see cref="DiscardingAuditSink"/>). Internal
+    /// on purpose — the shipped CLI never sets it (<c>--benchmark-discard-audit</c> exists only with
+    /// <c>-p:RampartBenchmarkBuild=true</c>).
+    /// </summary>
+    internal bool DiscardAuditForBenchmark { get; init; }
 }

@@ -1,0 +1,64 @@
+using Rampart.Core.Audit;
+
+namespace Rampart.Server;
+
+/// <summary>
+/// Start-up work that does not need the web host, started on other cores while the host is built
+/// (issue 3: cold start to the first decision). The CLI-013 order is unchanged: the policy is
+/// awaited, and a load failure reported, before the audit sink opens and anything listens.
+/// </summary>
+internal sealed class ColdStart
+{
+    ColdStart(Task<PreparedPolicy> policy) => Policy = policy;
+
+    /// <summary>Load + compile of the initial policy set (CLI-013 step 5); faults with the load error.</summary>
+    public Task<PreparedPolicy> Policy { get; }
+
+    public static ColdStart Begin(ServeOptions options)
+    {
+        var policy = Task.Run(() => LivePolicy.Prepare(PolicySources.Choose(options)));
+        // The first audited decision redacts its record (AUD-022): the sanitiser's regexes are built
+        // on first use, which would otherwise land on the first request. One pass over a string that
+        // reaches every pattern builds them all; the result is discarded.
+        _ = Task.Run(static () => CredentialSanitizer.Sanitize("Authorization: Bearer x --password x -px api_key=x"));
+        return new ColdStart(policy);
+    }
+
+    /// <summary>Generous for start-up's allocations (policy compile, host, first requests: well under this).</summary>
+    const long StartupAllocationBudget = 48L * 1024 * 1024;
+
+    /// <summary>
+    /// Holds garbage collections off during start-up (issue 3: cold start). With the small gen0
+    /// budget that keeps a running service lean, the policy compile and host build would otherwise
+    /// run a collection every couple of MB, each promoting the freshly compiled policy again: close to
+    /// half of start-up's CPU. Returns whether the hold is in effect; <see cref="TrimStartupGarbageSoon"/>
+    /// ends it. The CLI calls both (it owns the process); in-process servers (tests) call neither.
+    /// </summary>
+    public static bool HoldCollections()
+    {
+        try
+        {
+            return GC.TryStartNoGCRegion(StartupAllocationBudget);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+        {
+            return false; // the runtime cannot reserve that much here: start with collections, as before
+        }
+    }
+
+    /// <summary>
+    /// A second after the service is ready: ends the start-up hold and returns start-up's garbage to
+    /// the OS (issue 3: idle RSS) with one compacting, decommitting full collection. Deferred so that
+    /// it never delays the first decisions. If start-up allocated more than the hold allowed, the
+    /// runtime has already ended it by collecting; the trim still runs.
+    /// </summary>
+    public static void TrimStartupGarbageSoon() =>
+        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(static _ =>
+        {
+            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                try { GC.EndNoGCRegion(); } catch (InvalidOperationException) { }
+            }
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+}
