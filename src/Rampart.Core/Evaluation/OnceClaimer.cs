@@ -59,14 +59,15 @@ internal sealed class OnceClaimer(PolicyEngine engine, Func<PolicyConfig>? reloa
     static FileStream? AcquireFileLock(string source)
     {
         var lockPath = source + ".lock";
-        var deadline = DateTime.UtcNow + CrossProcessWait;
+        // Monotonic: a wall-clock jump back must not stretch the wait (issue 8, clock jumps).
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             try
             {
                 return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (System.Diagnostics.Stopwatch.GetElapsedTime(started) < CrossProcessWait)
             {
                 Thread.Sleep(20);
             }

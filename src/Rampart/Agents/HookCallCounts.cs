@@ -107,7 +107,8 @@ internal sealed class HookCallCounts : IDisposable
     static FileStream AcquireLock(string lockPath)
     {
         RefuseLink(lockPath);
-        var deadline = DateTime.UtcNow + LockDeadline;
+        // Monotonic: a wall-clock jump back must not stretch the wait (issue 8, clock jumps).
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             try
@@ -124,7 +125,7 @@ internal sealed class HookCallCounts : IDisposable
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(handle.SafeFileHandle, OwnerOnly); // SEC-022: again on every open
                 return handle;
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException) when (System.Diagnostics.Stopwatch.GetElapsedTime(started) < LockDeadline)
             {
                 // Another hook process holds it; it finishes within milliseconds.
                 Thread.Sleep(5);

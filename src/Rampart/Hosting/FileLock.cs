@@ -29,7 +29,8 @@ internal sealed class FileLock : IDisposable
         {
             if (!InProcess.TryGetValue(canonical, out gate!)) InProcess[canonical] = gate = new SemaphoreSlim(1, 1);
         }
-        var deadline = DateTime.UtcNow + timeout;
+        // Monotonic: a wall-clock jump back must not stretch the wait (issue 8, clock jumps).
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!gate.Wait(timeout)) throw new IOException($"timed out waiting for the lock on {path}");
         try
         {
@@ -48,7 +49,7 @@ internal sealed class FileLock : IDisposable
                     });
                     return new FileLock(stream, gate);
                 }
-                catch (IOException) when (DateTime.UtcNow < deadline)
+                catch (IOException) when (System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout)
                 {
                     // Held by another process: its critical sections are a few file operations long.
                     Thread.Sleep(5);

@@ -498,8 +498,8 @@ internal sealed class SystemInstall(SystemLayout layout, TextWriter output)
     void StopServe(int pid)
     {
         if (!Posix.Terminate(pid)) return;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (DateTime.UtcNow < deadline)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(15))
         {
             if (!Directory.Exists($"/proc/{pid}") || RunningServePid() != pid) return;
             Thread.Sleep(50);
