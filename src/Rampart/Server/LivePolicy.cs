@@ -38,8 +38,20 @@ internal sealed class LivePolicy
         _log = log;
         _directoryWasPresent = _sources.Directory is { } dir && System.IO.Directory.Exists(dir);
         // The engine re-runs the store itself after consuming a once rule (POL-044).
-        Engine = new PolicyEngine(prepared.Compiled, time, _sources.Load);
+        Engine = new PolicyEngine(prepared.Compiled, time, LoadUnlessDirectoryVanished);
         foreach (var w in prepared.Initial.Warnings) _log.LogWarning("policy warning: {Warning}", w);
+    }
+
+    /// <summary>
+    /// The engine's own reload after a once rule is consumed (POL-044) gets the same guard as
+    /// <see cref="Reload"/>: a policy directory that vanished must not load as "no policies". The
+    /// claim then fails (the rule is not consumed) instead of silently dropping the directory's rules.
+    /// </summary>
+    PolicyConfig LoadUnlessDirectoryVanished()
+    {
+        if (_directoryWasPresent && _sources.Directory is { } dir && !System.IO.Directory.Exists(dir))
+            throw new IOException($"policy directory {GoQuote.Quote(Path.GetFullPath(dir))} is missing");
+        return _sources.Load();
     }
 
     /// <summary>Loads and compiles the initial set; throws what <see cref="PolicySources.Load"/> and the compiler throw.</summary>

@@ -102,6 +102,44 @@ public sealed class PolicyDirDeletedTests(ITestOutputHelper output)
         output.WriteLine($"{load.Received.Count} decisions under load, {ids.Count} records, {verify.Stdout.Trim()}");
     }
 
+    [Fact]
+    public async Task Consuming_a_once_rule_while_the_directory_is_missing_keeps_the_directorys_rules()
+    {
+        // The engine reloads by itself after a once rule is consumed (POL-044); that reload must not
+        // read the vanished directory as "no policies" either.
+        const string primaryWithOnce = Primary + """
+
+              - name: deploy-once
+                match:
+                  tool: exec
+                rules:
+                  - action: allow
+                    when:
+                      command_matches: ["deploy *"]
+                    message: allowed once
+                    once: true
+            """;
+        string dir = "";
+        await using var serve = await InProcessServe.StartAsync(primaryWithOnce,
+            configure: o => o with { ConfigDir = dir },
+            prepareRoot: root =>
+            {
+                dir = Path.Combine(root, "policies");
+                Directory.CreateDirectory(dir);
+                File.WriteAllText(Path.Combine(dir, "make.yaml"), DenyPolicy("no-make", "make *"));
+            });
+        Assert.Equal(3, (await serve.GetAsync("/v1/status")).Body.GetProperty("policy_count").GetInt32());
+
+        Directory.Delete(dir, recursive: true);
+        Assert.True(await ServerHarness.EventuallyAsync(async () =>
+            (await serve.GetAsync("/v1/status")).Body.TryGetProperty("reload_error", out _)), "the missing directory was never reported");
+
+        var deploy = await serve.PostAsync("/v1/tool/exec", """{"command":"deploy prod"}""");
+        output.WriteLine($"deploy prod while the directory is missing: {(int)deploy.Status} {deploy.Body}");
+        Assert.Equal(HttpStatusCode.Forbidden, (await serve.PostAsync("/v1/tool/exec", """{"command":"make install"}""")).Status);
+        Assert.Equal(3, (await serve.GetAsync("/v1/status")).Body.GetProperty("policy_count").GetInt32());
+    }
+
     static Task<bool> PolicyCountIsAsync(InProcessServe serve, int count) =>
         ServerHarness.EventuallyAsync(async () =>
             (await serve.GetAsync("/v1/status")).Body.GetProperty("policy_count").GetInt32() == count);
