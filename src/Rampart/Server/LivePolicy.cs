@@ -36,23 +36,26 @@ internal sealed class LivePolicy
     {
         _sources = prepared.Sources;
         _log = log;
-        _directoryWasPresent = _sources.Directory is { } dir && System.IO.Directory.Exists(dir);
+        _directoryWasPresent = DirectoryPresent;
         // The engine re-runs the store itself after consuming a once rule (POL-044).
         Engine = new PolicyEngine(prepared.Compiled, time, LoadUnlessDirectoryVanished);
         foreach (var w in prepared.Initial.Warnings) _log.LogWarning("policy warning: {Warning}", w);
     }
 
     /// <summary>
-    /// The engine's own reload after a once rule is consumed (POL-044) gets the same guard as
-    /// <see cref="Reload"/>: a policy directory that vanished must not load as "no policies". The
-    /// claim then fails (the rule is not consumed) instead of silently dropping the directory's rules.
+    /// A policy directory that vanished since the last good load (deleted, unmounted, or half-way
+    /// through being replaced) would by POL-026 load as "no policies" and silently drop its rules.
+    /// Like the POL-032 rejections, both reloads keep the last good set instead and say so until the
+    /// directory is back (issue 8; an intentionally emptied directory still loads). Null when present.
     /// </summary>
-    PolicyConfig LoadUnlessDirectoryVanished()
-    {
-        if (_directoryWasPresent && _sources.Directory is { } dir && !System.IO.Directory.Exists(dir))
-            throw new IOException($"policy directory {GoQuote.Quote(Path.GetFullPath(dir))} is missing");
-        return _sources.Load();
-    }
+    string? VanishedDirectory() =>
+        _directoryWasPresent && !DirectoryPresent ? GoQuote.Quote(Path.GetFullPath(_sources.Directory!)) : null;
+
+    bool DirectoryPresent => _sources.Directory is { } dir && System.IO.Directory.Exists(dir);
+
+    /// <summary>The engine's own reload after a once rule is consumed (POL-044): with the directory gone the claim fails closed.</summary>
+    PolicyConfig LoadUnlessDirectoryVanished() =>
+        VanishedDirectory() is { } missing ? throw new IOException($"policy directory {missing} is missing") : _sources.Load();
 
     /// <summary>Loads and compiles the initial set; throws what <see cref="PolicySources.Load"/> and the compiler throw.</summary>
     public static PreparedPolicy Prepare(PolicySources sources)
@@ -77,13 +80,9 @@ internal sealed class LivePolicy
             var active = Config;
             PolicyConfig candidate;
             CompiledPolicySet compiled;
-            // A policy directory that vanished since the last good load (deleted, unmounted, or
-            // half-way through being replaced) would by POL-026 load as "no policies" and silently
-            // drop its rules. Like the POL-032 rejections, keep the last good set instead, and say
-            // so until the directory is back (issue 8; an intentionally emptied directory still loads).
-            var directoryPresent = _sources.Directory is { } dir && System.IO.Directory.Exists(dir);
-            if (_directoryWasPresent && !directoryPresent)
-                return Fail($"engine: reload rejected — policy directory {GoQuote.Quote(Path.GetFullPath(_sources.Directory!))} is missing; keeping the previous policy set until it is back", trigger, watch);
+            if (VanishedDirectory() is { } missing)
+                return Fail($"engine: reload rejected — policy directory {missing} is missing; keeping the previous policy set until it is back", trigger, watch);
+            var directoryPresent = DirectoryPresent;
             try
             {
                 candidate = _sources.Load();
