@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Rampart.Core.Audit;
+using Rampart.Testing;
 using static Rampart.Core.Tests.Audit.AuditTestEvents;
 
 namespace Rampart.Core.Tests.Audit;
@@ -61,7 +61,7 @@ public sealed class AuditFaultTests
         using var tmp = new TempAuditDir();
         var mount = Path.Combine(tmp.Root, "small");
         Directory.CreateDirectory(mount);
-        if (!TryMountTmpfs(mount, "64k"))
+        if (!SmallTmpfs.TryMount(mount, "64k"))
         {
             // No mount privilege here: the same fail-closed cycle through a fault any user can cause.
             await A_blocked_rotation_target_fails_appends_until_it_is_removed();
@@ -76,7 +76,7 @@ public sealed class AuditFaultTests
             var durable = new FileInfo(log).Length;
 
             var filler = Path.Combine(mount, "filler");
-            FillUp(filler);
+            SmallTmpfs.FillUp(filler);
             // One record bigger than the room left in the log's last page: the write is partial.
             var big = Exec("big") with { Decision = new AuditDecision { Action = "allow", Message = new string('m', 20_000) } };
             var ex = await Assert.ThrowsAsync<AuditUnavailableException>(async () => await writer.AppendAsync(big));
@@ -96,42 +96,7 @@ public sealed class AuditFaultTests
         }
         finally
         {
-            Run("umount", "-l " + mount);
-        }
-    }
-
-    static void FillUp(string path)
-    {
-        using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
-        var chunk = new byte[1024];
-        long offset = 0;
-        try
-        {
-            while (true)
-            {
-                RandomAccess.Write(handle, chunk, offset);
-                offset += chunk.Length;
-            }
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    static bool TryMountTmpfs(string path, string size) =>
-        OperatingSystem.IsLinux() && GetEuid() == 0 && Run("mount", $"-t tmpfs -o size={size},mode=0700 tmpfs {path}") == 0;
-
-    static int Run(string file, string args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
+            SmallTmpfs.Unmount(mount);
         }
     }
 }

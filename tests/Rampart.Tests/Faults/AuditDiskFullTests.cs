@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
+using Rampart.Testing;
 using Xunit.Abstractions;
 
 namespace Rampart.Tests.Faults;
@@ -20,16 +19,13 @@ public sealed class AuditDiskFullTests(ITestOutputHelper output)
 
     const string Refused = "audit storage is unavailable; refusing tool call";
 
-    [DllImport("libc", EntryPoint = "geteuid")]
-    static extern uint GetEuid();
-
     [Fact]
     public async Task Full_audit_disk_refuses_decisions_with_503_then_recovers_when_space_returns()
     {
         var root = Directory.CreateTempSubdirectory("rampart-diskfull-").FullName;
         var mount = Path.Combine(root, "small");
         Directory.CreateDirectory(mount);
-        var mounted = TryMountTmpfs(mount, "256k");
+        var mounted = SmallTmpfs.TryMount(mount, "256k");
         try
         {
             var home = Path.Combine(root, "home");
@@ -44,7 +40,7 @@ public sealed class AuditDiskFullTests(ITestOutputHelper output)
             var (first, _) = await serve.PostAsync("/v1/tool/exec", """{"command":"git status"}""");
             Assert.Equal(HttpStatusCode.OK, first);
 
-            if (mounted) FillUp(filler);
+            if (mounted) SmallTmpfs.FillUp(filler);
             else Directory.Delete(auditDir, recursive: true);
             // A record bigger than a page, so it cannot hide in the room left in the log's last page
             // (the text is a parameter: commands over 8 KiB are denied before matching).
@@ -77,44 +73,8 @@ public sealed class AuditDiskFullTests(ITestOutputHelper output)
         }
         finally
         {
-            if (mounted) Run("umount", "-l " + mount);
+            if (mounted) SmallTmpfs.Unmount(mount);
             Directory.Delete(root, recursive: true);
-        }
-    }
-
-    static void FillUp(string path)
-    {
-        using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
-        var chunk = new byte[1024];
-        long offset = 0;
-        try
-        {
-            while (true)
-            {
-                RandomAccess.Write(handle, chunk, offset);
-                offset += chunk.Length;
-            }
-        }
-        catch (IOException)
-        {
-            // No space left on device: full.
-        }
-    }
-
-    static bool TryMountTmpfs(string path, string size) =>
-        OperatingSystem.IsLinux() && GetEuid() == 0 && Run("mount", $"-t tmpfs -o size={size},mode=0700 tmpfs {path}") == 0;
-
-    static int Run(string file, string args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
         }
     }
 }
