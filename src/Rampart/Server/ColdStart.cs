@@ -19,8 +19,10 @@ internal sealed class ColdStart
         var policy = Task.Run(() => LivePolicy.Prepare(PolicySources.Choose(options)));
         // The first audited decision redacts its record (AUD-022): the sanitiser's regexes are built
         // on first use, which would otherwise land on the first request. One pass over a string that
-        // reaches every pattern builds them all; the result is discarded.
-        _ = Task.Run(static () => CredentialSanitizer.Sanitize("Authorization: Bearer x --password x -px api_key=x"));
+        // holds every pattern's literal (the sanitiser skips a pattern whose literal is absent)
+        // builds them all; the result is discarded.
+        _ = Task.Run(static () => CredentialSanitizer.Sanitize(
+            "Authorization: Bearer x --password x -px api_key=x ghp_ gho_ ghs_ xoxb- xoxp- sk- AKIA"));
         return new ColdStart(policy);
     }
 
