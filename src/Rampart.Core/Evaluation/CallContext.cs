@@ -98,7 +98,7 @@ internal sealed class CallContext
     /// <summary>Explanation sink (POL-053); null except under <see cref="CompiledPolicySet.Explain"/>.</summary>
     public IEvaluationTrace? Trace { get; set; }
 
-    enum PlainState : byte { Unknown, Plain, Shell }
+    enum PlainState : byte { Unknown, Plain, PlainRm, Shell }
 
     PlainState _plain;
     CommandAnalysis? _analysis;
@@ -112,31 +112,47 @@ internal sealed class CallContext
     Dictionary<string, CandidateForms>? _candidates;
     Dictionary<string, string>? _paramTextLower;
 
-    /// <summary>The command is its own normalised form, only component and only candidate (see <see cref="PlainCommand"/>).</summary>
-    public bool IsPlainCommand
+    PlainState Plain
     {
         get
         {
-            if (_plain == PlainState.Unknown) _plain = PlainCommand.Is(Command) ? PlainState.Plain : PlainState.Shell;
-            return _plain == PlainState.Plain;
+            if (_plain == PlainState.Unknown)
+            {
+                _plain = PlainCommand.Classify(Command) switch
+                {
+                    PlainKind.Plain => PlainState.Plain,
+                    PlainKind.PlainRm => PlainState.PlainRm,
+                    _ => PlainState.Shell,
+                };
+            }
+            return _plain;
         }
     }
+
+    /// <summary>The command is its own normalised form, only component and only candidate, without aliases (see <see cref="PlainCommand"/>).</summary>
+    public bool IsPlainCommand => Plain == PlainState.Plain;
+
+    /// <summary>
+    /// <see cref="IsPlainCommand"/>, or a plain <c>rm</c>/<c>find</c> command: its own normalised form, only
+    /// component and only candidate, which may have canonical rm aliases (<see cref="PlainKind.PlainRm"/>).
+    /// </summary>
+    public bool IsPlainText => Plain != PlainState.Shell;
 
     /// <summary>POL-082 analysis of the raw command (only computed for commands that are not plain).</summary>
     CommandAnalysis Analysis => _analysis ??= CommandAnalysis.Of(Command);
 
     /// <summary>POL-082: Normalize(raw), or raw when that is empty.</summary>
-    public string Normalized => IsPlainCommand ? Command : Analysis.Normalized;
+    public string Normalized => IsPlainText ? Command : Analysis.Normalized;
 
     /// <summary>POL-082: more than one segment or an embedded command.</summary>
-    public bool IsComposite => !IsPlainCommand && Analysis.IsComposite;
+    public bool IsComposite => !IsPlainText && Analysis.IsComposite;
 
     /// <summary>POL-082: the executed components granting rules must all cover (iterate by index).</summary>
     public IReadOnlyList<string> Components
     {
         get
         {
-            if (!IsPlainCommand) return Analysis.Components;
+            if (!IsPlainText) return Analysis.Components;
             _plainComponents[0] = Command;
             return _plainComponents;
         }
@@ -150,14 +166,14 @@ internal sealed class CallContext
     /// <summary>ShellText.Normalize(raw): "" when the command normalises to nothing (unlike <see cref="Normalized"/>).</summary>
     /// <remarks>The analysis already normalised the command.</remarks>
     public string NormalizedRaw => _normalizedRaw ??=
-        IsPlainCommand ? Command : Analysis.NormalizesToNothing ? "" : Analysis.Normalized;
+        IsPlainText ? Command : Analysis.NormalizesToNothing ? "" : Analysis.Normalized;
 
     /// <summary>POL-051: lower-cased Normalize(raw) (the §8.5 form, "" when it normalises to nothing).</summary>
-    public string NormalizedLower => _normalizedLower ??= IsPlainCommand ? CommandLower : NormalizedRaw.ToLowerInvariant();
+    public string NormalizedLower => _normalizedLower ??= IsPlainText ? CommandLower : NormalizedRaw.ToLowerInvariant();
 
     /// <summary>POL-091 assigned variable names of the command (iterate by index).</summary>
     public IReadOnlyList<string> EnvNames =>
-        _envNames ??= IsPlainCommand ? NoStrings : ShellForms.EnvAssignmentNames(Command);
+        _envNames ??= IsPlainText ? NoStrings : ShellForms.EnvAssignmentNames(Command);
 
     /// <summary>POL-066 path candidates (empty when there is no path; iterate by index).</summary>
     public IReadOnlyList<string> PathCandidates =>
@@ -165,14 +181,14 @@ internal sealed class CallContext
 
     /// <summary>POL-050 host-case rule: the raw command's first word is a cmd.exe or PowerShell wrapper.</summary>
     public bool HostCaseFold =>
-        _hostCaseFold ??= !IsPlainCommand && ShellText.WrapperDialect(Command) is ShellDialect.Cmd or ShellDialect.PowerShell;
+        _hostCaseFold ??= !IsPlainText && ShellText.WrapperDialect(Command) is ShellDialect.Cmd or ShellDialect.PowerShell;
 
     /// <summary>Restrictive forms of the raw command or of one of its components (cached by text).</summary>
     public CommandForms FormsOf(string command)
     {
         if (string.Equals(command, Command, StringComparison.Ordinal))
         {
-            if (!_rawForms.IsSet) _rawForms.SetRaw(Command, IsPlainCommand);
+            if (!_rawForms.IsSet) _rawForms.SetRaw(Command, IsPlainText);
             return _rawForms;
         }
         _forms ??= new Dictionary<string, CommandForms>(StringComparer.Ordinal);
@@ -187,16 +203,16 @@ internal sealed class CallContext
 
     public CandidateForms CandidateOf(string candidate)
     {
-        if (IsPlainCommand && string.Equals(candidate, Command, StringComparison.Ordinal))
+        if (IsPlainText && string.Equals(candidate, Command, StringComparison.Ordinal))
         {
-            if (!_rawCandidate.IsSet) _rawCandidate.Set(Command, plain: true);
+            if (!_rawCandidate.IsSet) _rawCandidate.SetPlain(Command, withRmAliases: !IsPlainCommand);
             return _rawCandidate;
         }
         _candidates ??= new Dictionary<string, CandidateForms>(StringComparer.Ordinal);
         if (!_candidates.TryGetValue(candidate, out var forms))
         {
             forms = new CandidateForms();
-            forms.Set(candidate, plain: false);
+            forms.Set(candidate);
             // Both are ShellText.Normalize of the same text.
             if (string.Equals(candidate, Command, StringComparison.Ordinal)) forms.SetNormalized(NormalizedRaw);
             _candidates[candidate] = forms;
@@ -270,7 +286,7 @@ internal sealed class CommandForms(CallContext context)
             {
                 if (_plain)
                 {
-                    // A plain command is its own only candidate (PlainCommand).
+                    // A plain command (or plain rm/find command) is its own only candidate (PlainCommand).
                     _plainCandidates[0] = context.CandidateOf(Text);
                     _candidates = _plainCandidates;
                 }
@@ -302,13 +318,20 @@ internal sealed class CandidateForms
 
     internal bool IsSet { get; private set; }
 
-    /// <summary>A plain command (PlainCommand) has no aliases, no alternate readings and is its own normalised form.</summary>
-    internal void Set(string text, bool plain)
+    internal void Set(string text)
     {
         Text = text;
         IsSet = true;
-        if (!plain) return;
-        _rmAliases = NoStrings;
+    }
+
+    /// <summary>
+    /// A plain command (PlainCommand) has no aliases, no alternate readings and is its own normalised form;
+    /// a plain rm/find command the same, except that its canonical rm aliases are still computed (POL-088..090).
+    /// </summary>
+    internal void SetPlain(string text, bool withRmAliases)
+    {
+        Set(text);
+        if (!withRmAliases) _rmAliases = NoStrings;
         _normalized = text;
         _semantic = NoStrings;
         _alternateLower = NoStrings;

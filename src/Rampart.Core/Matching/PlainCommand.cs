@@ -41,32 +41,57 @@ internal static class PlainCommand
     const int MaxFirstWord = 16;
 
     /// <summary>True when <paramref name="command"/> is its own normalised form, only component and only candidate.</summary>
-    public static bool Is(string command)
+    public static bool Is(string command) => Classify(command) == PlainKind.Plain;
+
+    /// <summary>
+    /// <see cref="PlainKind.Plain"/> as described above; <see cref="PlainKind.PlainRm"/> for the same text whose
+    /// first word is exactly <c>rm</c> or <c>find</c>; <see cref="PlainKind.Shell"/> for everything else.
+    /// </summary>
+    /// <remarks>
+    /// A plain <c>rm</c>/<c>find</c> command differs from a plain one only in POL-088..090: it can have canonical
+    /// <c>rm</c> aliases. Its POL-085 semantic alias is the command itself (the first word is already its own
+    /// lower-cased base name and the words are joined back with the single spaces they had), which is dropped,
+    /// and no other heuristic looks at <c>rm</c>/<c>find</c>; so it too is its own normalised form, only
+    /// component and only candidate (checked against the full analysis by a differential test).
+    /// </remarks>
+    public static PlainKind Classify(string command)
     {
         var s = command.AsSpan();
-        if (s.IsEmpty || s[0] == ' ' || s[^1] == ' ') return false;
+        if (s.IsEmpty || s[0] == ' ' || s[^1] == ' ') return PlainKind.Shell;
         var firstEnd = -1;
         for (var i = 0; i < s.Length; i++)
         {
             var c = s[i];
             if (c == ' ')
             {
-                if (s[i - 1] == ' ') return false;
+                if (s[i - 1] == ' ') return PlainKind.Shell;
                 if (firstEnd < 0) firstEnd = i;
             }
             else if (!WordChars.Contains(c))
             {
-                return false;
+                return PlainKind.Shell;
             }
         }
         var first = firstEnd < 0 ? s : s[..firstEnd];
         // A directory part makes POL-085 apply; `=` could make it an assignment (POL-081); `env:` is
         // PowerShell's environment drive (POL-091).
-        if (first.IndexOfAny('/', '=') >= 0) return false;
-        if (first.StartsWith("env:", StringComparison.OrdinalIgnoreCase)) return false;
-        if (first.Length > MaxFirstWord) return true;
+        if (first.IndexOfAny('/', '=') >= 0) return PlainKind.Shell;
+        if (first.StartsWith("env:", StringComparison.OrdinalIgnoreCase)) return PlainKind.Shell;
+        if (first.Length > MaxFirstWord) return PlainKind.Plain;
+        if (first is "rm" or "find") return PlainKind.PlainRm;
         Span<char> lower = stackalloc char[first.Length];
         first.ToLowerInvariant(lower);
-        return !SpecialFirstWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower);
+        return SpecialFirstWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower) ? PlainKind.Shell : PlainKind.Plain;
     }
+}
+
+/// <summary>What <see cref="PlainCommand.Classify"/> found.</summary>
+internal enum PlainKind : byte
+{
+    /// <summary>Anything the shell analysis has to look at.</summary>
+    Shell,
+    /// <summary>Its own normalised form, only component and only candidate, without any alias.</summary>
+    Plain,
+    /// <summary>Like <see cref="Plain"/>, but a plain <c>rm</c>/<c>find</c> command: it may have canonical rm aliases (POL-088..090).</summary>
+    PlainRm,
 }

@@ -8,13 +8,42 @@ internal static class ShellEnvAssignments
 {
     const int MaxDepth = 4;
 
-    internal static List<string> Names(string command)
+    internal static List<string> Names(string command) => CannotAssign(command) ? [] : Collect(command);
+
+    /// <summary>The three passes, without the <see cref="CannotAssign"/> shortcut.</summary>
+    internal static List<string> Collect(string command)
     {
         var collector = new Collector();
         collector.Pass(command, ShellDialect.Posix, 0, extractSubcommands: true);
         collector.Pass(command, ShellDialect.Cmd, 0, extractSubcommands: true);
         collector.Pass(command, ShellDialect.PowerShell, 0, extractSubcommands: true);
         return collector.Names;
+    }
+
+    /// <summary>
+    /// True when no reading of <paramref name="command"/> can assign a name, so the three passes are skipped.
+    /// </summary>
+    /// <remarks>
+    /// Every word the passes look at is made of the command's own characters: splitting, sub-command
+    /// extraction (POL-071), tokenising (POL-072..074), wrapper unwrapping (POL-079) and joining only cut,
+    /// drop quotes, escapes and control characters, and insert spaces; nothing decodes or synthesises text.
+    /// A name is only ever collected from a word holding <c>=</c> (an assignment, POL-081) or <c>:</c> (the
+    /// PowerShell forms: <c>env:</c> drives and <c>[environment]::SetEnvironmentVariable(</c>). Without
+    /// either character there is nothing to collect. With a <c>:</c> but none of the characters whose removal
+    /// joins text (quotes, <c>\</c>, <c>`</c>, <c>^</c>, control characters), a PowerShell form has to appear
+    /// verbatim, which <c>env:</c> and <c>::setenvironmentvariable(</c> (ignoring case) detect.
+    /// </remarks>
+    internal static bool CannotAssign(string command)
+    {
+        var s = command.AsSpan();
+        if (s.Contains('=')) return false;
+        if (!s.Contains(':')) return true;
+        foreach (var c in s)
+        {
+            if (c < ' ' || c is '\'' or '"' or '\\' or '`' or '^') return false;
+        }
+        return !s.Contains("env:", StringComparison.OrdinalIgnoreCase) &&
+               !s.Contains("::setenvironmentvariable(", StringComparison.OrdinalIgnoreCase);
     }
 
     sealed class Collector
