@@ -63,6 +63,7 @@ internal sealed class CallContext
         Trace = null;
         Command = Path = Url = Domain = Workdir = ToolClass = "";
         _plain = PlainState.Unknown;
+        _livePatterns = -1;
         _plainComponents[0] = null!;
         _analysis = null;
         _commandLower = null;
@@ -175,6 +176,28 @@ internal sealed class CallContext
     public IReadOnlyList<string> EnvNames =>
         _envNames ??= IsPlainText ? NoStrings : ShellForms.EnvAssignmentNames(Command);
 
+    ulong[] _indexMarks = [];
+    int _livePatterns = -1;
+
+    /// <summary>The per-thread buffer <see cref="RuleIndex.TryMark"/> marks into (contents undefined).</summary>
+    internal Span<ulong> IndexMarks(int words)
+    {
+        if (_indexMarks.Length < words) _indexMarks = new ulong[Math.Max(words, 2 * _indexMarks.Length)];
+        return _indexMarks.AsSpan(0, words);
+    }
+
+    /// <summary>
+    /// While an indexed walk evaluates a rule keyed on the command: the bit of its first pattern key in
+    /// <see cref="IndexMarks"/> (see <see cref="RuleIndex.PatternsOf"/>); -1 otherwise.
+    /// </summary>
+    internal int LivePatternBit
+    {
+        set => _livePatterns = value;
+    }
+
+    /// <summary>The <c>command_matches</c> patterns of the rule being evaluated whose literal occurs in some spelling.</summary>
+    internal Conditions.PatternMask LivePatterns => _livePatterns < 0 ? default : new(_indexMarks, _livePatterns);
+
     /// <summary>POL-066 path candidates (empty when there is no path; iterate by index).</summary>
     public IReadOnlyList<string> PathCandidates =>
         _pathCandidates ??= Path.Length == 0 ? NoStrings : PathNames.Candidates(Path, Workdir);
@@ -212,7 +235,10 @@ internal sealed class CallContext
         if (!_candidates.TryGetValue(candidate, out var forms))
         {
             forms = new CandidateForms();
-            forms.Set(candidate);
+            // A plain component or body form (often the inside of `$(…)`) needs no analysis either.
+            var kind = PlainCommand.Classify(candidate);
+            if (kind != PlainKind.Shell) forms.SetPlain(candidate, withRmAliases: kind == PlainKind.PlainRm);
+            else forms.Set(candidate);
             // Both are ShellText.Normalize of the same text.
             if (string.Equals(candidate, Command, StringComparison.Ordinal)) forms.SetNormalized(NormalizedRaw);
             _candidates[candidate] = forms;
@@ -260,6 +286,7 @@ internal sealed class CommandForms(CallContext context)
     internal void SetComponent(string text)
     {
         Text = text;
+        _plain = PlainCommand.Classify(text) != PlainKind.Shell;
         IsSet = true;
     }
 
@@ -272,7 +299,7 @@ internal sealed class CommandForms(CallContext context)
         _normalized = _lower = _normalizedLower = null;
     }
 
-    public string Normalized => _normalized ??= _isRaw ? context.NormalizedRaw : ShellText.Normalize(Text);
+    public string Normalized => _normalized ??= _isRaw ? context.NormalizedRaw : _plain ? Text : ShellText.Normalize(Text);
 
     public string Lower => _lower ??= _isRaw ? context.CommandLower : Text.ToLowerInvariant();
 

@@ -296,7 +296,11 @@ public sealed partial class CompiledPolicySet
                     var p = index.PolicyOf(slot);
                     if (p == _decided) continue;
                     var candidate = _list[p].Rules[index.RuleOf(slot)];
-                    if (candidate.HasExpired(ctx.Now) || !candidate.Condition.Matches(ctx)) continue;
+                    if (candidate.HasExpired(ctx.Now)) continue;
+                    ctx.LivePatternBit = index.PatternsOf(slot);
+                    var matched = candidate.Condition.Matches(ctx);
+                    ctx.LivePatternBit = -1;
+                    if (!matched) continue;
                     _decided = p;
                     policy = p;
                     rule = candidate;

@@ -11,22 +11,30 @@ namespace Rampart.Core.Evaluation;
 /// marks the slots whose literal occurs; together with the always-tried slots they are the only rules
 /// that can fire. The walk visits just those, in slot order, so priority order, first match within a
 /// policy and every combination rule (POL-035/036) are unchanged: a skipped rule could not have matched.
+/// The same pass also marks which of a rule's <c>command_matches</c> patterns have their literal in some
+/// spelling (one key bit per pattern, after the slot bits): a restrictive rule's positive check only runs
+/// those patterns (<see cref="CallContext.LivePatterns"/>), since the others cannot match any of the spellings.
 /// </summary>
 internal sealed class RuleIndex
 {
     readonly int[] _slotBase;       // first slot of each sorted position
     readonly int[] _slotPolicy;     // sorted position of each slot
+    readonly int[] _slotPatterns;   // bit of the slot's first command_matches key in the marked bits, or -1
     readonly ulong[] _alwaysTry;    // slots tried whatever the call
+    readonly int _markWords;        // slot words, then key words
     readonly LiteralAutomaton? _command;
     readonly LiteralAutomaton? _url;
     readonly LiteralAutomaton? _domain;
 
-    RuleIndex(int[] slotBase, int[] slotPolicy, ulong[] alwaysTry, LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain)
+    RuleIndex(int[] slotBase, int[] slotPolicy, int[] slotPatterns, ulong[] alwaysTry, int markWords,
+        LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain)
     {
         _domain = domain;
         _slotBase = slotBase;
         _slotPolicy = slotPolicy;
+        _slotPatterns = slotPatterns;
         _alwaysTry = alwaysTry;
+        _markWords = markWords;
         _command = command;
         _url = url;
     }
@@ -46,7 +54,10 @@ internal sealed class RuleIndex
         slotBase[sorted.Length] = slots;
 
         var slotPolicy = new int[slots];
+        var slotPatterns = new int[slots];
         var alwaysTry = new ulong[(slots + 63) >> 6];
+        // Key bits follow the slot bits, so one automaton pass marks both.
+        var keyBit = alwaysTry.Length << 6;
         var command = new List<(string, int)>();
         var url = new List<(string, int)>();
         var domain = new List<(string, int)>();
@@ -57,6 +68,7 @@ internal sealed class RuleIndex
             {
                 var slot = slotBase[p] + r;
                 slotPolicy[slot] = p;
+                slotPatterns[slot] = -1;
                 var keys = rules[r].Condition.IndexKeys;
                 var into = keys.Channel switch
                 {
@@ -70,10 +82,16 @@ internal sealed class RuleIndex
                     alwaysTry[slot >> 6] |= 1UL << (slot & 63);
                     continue;
                 }
-                foreach (var literal in keys.Literals) into.Add((literal, slot));
+                if (keys.Channel == IndexChannel.Command) slotPatterns[slot] = keyBit;
+                foreach (var (literal, key) in keys.Literals)
+                {
+                    into.Add((literal, slot));
+                    into.Add((literal, keyBit + key));
+                }
+                keyBit += keys.KeyCount;
             }
         }
-        return new RuleIndex(slotBase, slotPolicy, alwaysTry,
+        return new RuleIndex(slotBase, slotPolicy, slotPatterns, alwaysTry, (keyBit + 63) >> 6,
             command.Count == 0 ? null : LiteralAutomaton.Build(command),
             url.Count == 0 ? null : LiteralAutomaton.Build(url),
             domain.Count == 0 ? null : LiteralAutomaton.Build(domain));
@@ -86,13 +104,23 @@ internal sealed class RuleIndex
     /// </summary>
     public bool TryMark(CallContext ctx, Span<ulong> bits)
     {
-        _alwaysTry.CopyTo(bits);
-        if (_command is { } command && ctx.Command.Length > 0 && !MarkCommand(command, ctx, bits)) return false;
-        if (_url is { } url && ctx.Url.Length > 0) url.Mark(ctx.Url, bits);
+        // Slot and key bits together in the context's buffer, which keeps the key bits for the walk.
+        var marks = ctx.IndexMarks(_markWords);
+        _alwaysTry.CopyTo(marks);
+        marks[_alwaysTry.Length..].Clear();
+        if (_command is { } command && ctx.Command.Length > 0 && !MarkCommand(command, ctx, marks)) return false;
+        if (_url is { } url && ctx.Url.Length > 0) url.Mark(ctx.Url, marks);
         // The matcher trims, lower-cases and drops one trailing dot: substrings of the folded raw domain.
-        if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, bits);
+        if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, marks);
+        marks[.._alwaysTry.Length].CopyTo(bits);
         return true;
     }
+
+    /// <summary>
+    /// Bit (in the marks of <see cref="TryMark"/>) of <paramref name="slot"/>'s first <c>command_matches</c>
+    /// key, or -1 when the rule is not keyed on the command (then every pattern is live).
+    /// </summary>
+    public int PatternsOf(int slot) => _slotPatterns[slot];
 
     /// <summary>
     /// Every spelling a command field is matched against on the way to a positive result: the raw

@@ -45,7 +45,8 @@ public sealed record CommandAnalysis(
             {
                 foreach (var segment in ShellText.SplitList(sub, ShellDialect.Posix))
                 {
-                    var n = ShellText.Normalize(segment);
+                    // A plain segment (PlainCommand) is its own normalised form.
+                    var n = PlainCommand.Classify(segment) != PlainKind.Shell ? segment : ShellText.Normalize(segment);
                     var component = n.Length == 0 ? segment : n;
                     if (seen.Add(component)) components.Add(component);
                 }

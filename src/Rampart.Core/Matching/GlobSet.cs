@@ -53,6 +53,9 @@ public sealed class GlobSet
 
     public IReadOnlyList<GlobPattern> Patterns => _patterns;
 
+    /// <summary>The patterns in list order (no copy).</summary>
+    internal ReadOnlySpan<GlobPattern> Compiled => _patterns;
+
     public bool IsMatchAny(string name) => FirstMatch(name) >= 0;
 
     /// <summary>Index of the first pattern (in list order) that matches, or -1.</summary>

@@ -79,9 +79,16 @@ internal static class PlainCommand
         if (first.StartsWith("env:", StringComparison.OrdinalIgnoreCase)) return PlainKind.Shell;
         if (first.Length > MaxFirstWord) return PlainKind.Plain;
         if (first is "rm" or "find") return PlainKind.PlainRm;
-        Span<char> lower = stackalloc char[first.Length];
-        first.ToLowerInvariant(lower);
-        return SpecialFirstWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower) ? PlainKind.Shell : PlainKind.Plain;
+        return IsSpecialFirstWord(first) ? PlainKind.Shell : PlainKind.Plain;
+    }
+
+    /// <summary>The word, lower-cased, is one some heuristic rewrites or inspects (see <c>SpecialFirstWords</c>).</summary>
+    internal static bool IsSpecialFirstWord(ReadOnlySpan<char> word)
+    {
+        if (word.Length > MaxFirstWord) return false;
+        Span<char> lower = stackalloc char[word.Length];
+        word.ToLowerInvariant(lower);
+        return SpecialFirstWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower);
     }
 }
 

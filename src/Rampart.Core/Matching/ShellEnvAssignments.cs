@@ -31,7 +31,7 @@ internal static class ShellEnvAssignments
     /// PowerShell forms: <c>env:</c> drives and <c>[environment]::SetEnvironmentVariable(</c>). Without
     /// either character there is nothing to collect. With a <c>:</c> but none of the characters whose removal
     /// joins text (quotes, <c>\</c>, <c>`</c>, <c>^</c>, control characters), a PowerShell form has to appear
-    /// verbatim, which <c>env:</c> and <c>::setenvironmentvariable(</c> (ignoring case) detect.
+    /// verbatim, which an <c>env:</c> or <c>::setenvironmentvariable(</c> (ignoring case) at some <c>:</c> detects.
     /// </remarks>
     internal static bool CannotAssign(string command)
     {
@@ -42,8 +42,16 @@ internal static class ShellEnvAssignments
         {
             if (c < ' ' || c is '\'' or '"' or '\\' or '`' or '^') return false;
         }
-        return !s.Contains("env:", StringComparison.OrdinalIgnoreCase) &&
-               !s.Contains("::setenvironmentvariable(", StringComparison.OrdinalIgnoreCase);
+        var from = 0;
+        while (true)
+        {
+            var at = s[from..].IndexOf(':');
+            if (at < 0) return true;
+            var i = from + at;
+            if (i >= 3 && s.Slice(i - 3, 3).Equals("env", StringComparison.OrdinalIgnoreCase)) return false;
+            if (s[(i + 1)..].StartsWith(":setenvironmentvariable(", StringComparison.OrdinalIgnoreCase)) return false;
+            from = i + 1;
+        }
     }
 
     sealed class Collector

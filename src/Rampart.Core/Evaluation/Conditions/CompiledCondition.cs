@@ -18,10 +18,15 @@ internal enum IndexChannel : byte
     Domain,
 }
 
-/// <summary>A rule's index entry: the channel and its folded literals (see <see cref="CompiledCondition.IndexKeys"/>).</summary>
-internal sealed record IndexKeys(IndexChannel Channel, string[] Literals)
+/// <summary>
+/// A rule's index entry (see <see cref="CompiledCondition.IndexKeys"/>): the channel, and folded literals each
+/// tagged with the key they stand for. On the command channel key <c>i &lt; </c><see cref="PatternCount"/> is
+/// <c>command_matches</c> pattern <c>i</c> (its exact, lower-cased and first-word-lower-cased spellings) and the
+/// keys after it are the <c>command_contains</c> needles; on the url and domain channels key <c>i</c> is pattern <c>i</c>.
+/// </summary>
+internal sealed record IndexKeys(IndexChannel Channel, (string Literal, int Key)[] Literals, int KeyCount, int PatternCount)
 {
-    public static readonly IndexKeys AlwaysTry = new(IndexChannel.None, []);
+    public static readonly IndexKeys AlwaysTry = new(IndexChannel.None, [], 0, 0);
 }
 
 /// <summary>
@@ -120,58 +125,61 @@ internal sealed class CompiledCondition
         if (_unconditional) return IndexKeys.AlwaysTry;
         if (_hasCommandFields)
         {
-            var literals = new List<string>();
+            var literals = new List<(string, int)>();
+            var patterns = _commandMatches.Count;
             if (AddLiterals(literals, _commandMatches.Exact) && AddLiterals(literals, _commandMatches.Lower) &&
-                AddLiterals(literals, _commandMatches.FirstWordLower) && AddNeedles(literals, _contains) &&
-                AddNeedles(literals, _containsLower))
+                AddLiterals(literals, _commandMatches.FirstWordLower) && AddNeedles(literals, _contains, patterns) &&
+                AddNeedles(literals, _containsLower, patterns))
             {
-                return new IndexKeys(IndexChannel.Command, [.. literals]);
+                return new IndexKeys(IndexChannel.Command, [.. literals], patterns + _contains.Length, patterns);
             }
         }
         if (!_urlMatches.IsEmpty)
         {
-            var literals = new List<string>();
-            if (AddLiterals(literals, _urlMatches)) return new IndexKeys(IndexChannel.Url, [.. literals]);
+            var literals = new List<(string, int)>();
+            if (AddLiterals(literals, _urlMatches)) return new IndexKeys(IndexChannel.Url, [.. literals], _urlMatches.Count, _urlMatches.Count);
         }
         if (_domainMatches.Length > 0)
         {
-            var literals = new List<string>();
+            var literals = new List<(string, int)>();
             var keyable = true;
-            foreach (var pattern in _domainMatches)
+            for (var i = 0; i < _domainMatches.Length; i++)
             {
-                if (pattern.RequiredLiteral is { } literal && !AddFolded(literals, literal)) { keyable = false; break; }
+                if (_domainMatches[i].RequiredLiteral is { } literal && !AddFolded(literals, literal, i)) { keyable = false; break; }
             }
-            if (keyable) return new IndexKeys(IndexChannel.Domain, [.. literals]);
+            if (keyable) return new IndexKeys(IndexChannel.Domain, [.. literals], _domainMatches.Length, _domainMatches.Length);
         }
         return IndexKeys.AlwaysTry;
     }
 
-    /// <summary>False when some pattern that can match has no usable literal.</summary>
-    static bool AddLiterals(List<string> into, GlobSet set)
+    /// <summary>False when some pattern that can match has no usable literal. Pattern <c>i</c> is key <c>i</c>.</summary>
+    static bool AddLiterals(List<(string, int)> into, GlobSet set)
     {
-        foreach (var pattern in set.Patterns)
+        var patterns = set.Patterns;
+        for (var i = 0; i < patterns.Count; i++)
         {
-            var literal = pattern.RequiredLiteral;
+            var literal = patterns[i].RequiredLiteral;
             if (literal is null) continue; // matches nothing
-            if (!AddFolded(into, literal)) return false;
+            if (!AddFolded(into, literal, i)) return false;
         }
         return true;
     }
 
-    static bool AddNeedles(List<string> into, string[] needles)
+    /// <summary>Needle <c>j</c> is key <paramref name="first"/> + <c>j</c>.</summary>
+    static bool AddNeedles(List<(string, int)> into, string[] needles, int first)
     {
-        foreach (var needle in needles)
+        for (var j = 0; j < needles.Length; j++)
         {
-            if (!AddFolded(into, needle)) return false;
+            if (!AddFolded(into, needles[j], first + j)) return false;
         }
         return true;
     }
 
-    static bool AddFolded(List<string> into, string literal)
+    static bool AddFolded(List<(string, int)> into, string literal, int key)
     {
         var folded = LiteralAutomaton.FoldLiteral(literal);
         if (folded.Length == 0) return false;
-        if (!into.Contains(folded)) into.Add(folded);
+        if (!into.Contains((folded, key))) into.Add((folded, key));
         return true;
     }
 
