@@ -337,6 +337,7 @@ internal sealed class CandidateForms
 
     IReadOnlyList<string>? _rmAliases;
     bool _rmOverflow;
+    bool _plainRm;
     string? _normalized;
     IReadOnlyList<string>? _semantic;
     string[]? _alternateLower;
@@ -358,6 +359,7 @@ internal sealed class CandidateForms
     internal void SetPlain(string text, bool withRmAliases)
     {
         Set(text);
+        _plainRm = withRmAliases;
         if (!withRmAliases) _rmAliases = NoStrings;
         _normalized = text;
         _semantic = NoStrings;
@@ -371,7 +373,7 @@ internal sealed class CandidateForms
         Text = "";
         IsSet = false;
         _rmAliases = null;
-        _rmOverflow = false;
+        _rmOverflow = _plainRm = false;
         _normalized = null;
         _semantic = null;
         _alternateLower = null;
@@ -382,7 +384,7 @@ internal sealed class CandidateForms
     {
         get
         {
-            _rmAliases ??= ShellForms.CanonicalRmAliases(Text, out _rmOverflow);
+            _rmAliases ??= _plainRm ? ShellRmAliases.OfPlain(Text, out _rmOverflow) : ShellForms.CanonicalRmAliases(Text, out _rmOverflow);
             return _rmAliases;
         }
     }

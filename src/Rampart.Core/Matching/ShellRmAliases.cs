@@ -39,10 +39,34 @@ internal static class ShellRmAliases
         return sink.Aliases;
     }
 
+    /// <summary>
+    /// <see cref="Of"/> for a plain <c>rm</c>/<c>find</c> command (<see cref="PlainKind.PlainRm"/>): stripping the
+    /// comment, splitting, masking and tokenising change nothing but cutting at the single spaces, and the first
+    /// word is no launcher, so the words go straight to the <c>rm</c>/<c>find</c> reading (checked against <see cref="Of"/>).
+    /// </summary>
+    internal static List<string> OfPlain(string command, out bool overflow)
+    {
+        var sink = new Sink();
+        var tokens = new List<string>(command.AsSpan().Count(' ') + 1);
+        foreach (var range in command.AsSpan().Split(' ')) tokens.Add(command[range]);
+        if (tokens[0] == "rm")
+        {
+            foreach (var op in Operands(tokens, 0)) sink.Emit(op);
+        }
+        else
+        {
+            Find(tokens, 0, sink);
+        }
+        overflow = sink.Overflow;
+        return sink.Aliases;
+    }
+
     /// <summary>Collects aliases (deduplicated, first kept) up to <see cref="MaxAliases"/>.</summary>
     sealed class Sink
     {
-        readonly HashSet<string> seen = new(StringComparer.Ordinal);
+        // A handful of aliases is the rule; the set is only built once a linear search would cost more.
+        const int LinearLimit = 8;
+        HashSet<string>? seen;
         internal List<string> Aliases { get; } = [];
         internal bool Overflow { get; private set; }
 
@@ -50,14 +74,15 @@ internal static class ShellRmAliases
         {
             if (Overflow) return;
             var alias = "rm -rf " + Display(operand);
-            if (seen.Contains(alias)) return;
+            if (seen is null ? Aliases.Contains(alias) : seen.Contains(alias)) return;
             if (Aliases.Count >= MaxAliases)
             {
                 Overflow = true;
                 return;
             }
-            seen.Add(alias);
             Aliases.Add(alias);
+            if (seen is not null) seen.Add(alias);
+            else if (Aliases.Count > LinearLimit) seen = new HashSet<string>(Aliases, StringComparer.Ordinal);
         }
     }
 

@@ -42,6 +42,7 @@ internal static class ShellWords
     /// <summary>Lexical path cleaning with Go <c>path.Clean</c> semantics (POL-088 operand display).</summary>
     internal static string Clean(string path)
     {
+        if (IsClean(path)) return path;
         if (path.Length == 0) return ".";
         var rooted = path[0] == '/';
         var n = path.Length;
@@ -87,6 +88,21 @@ internal static class ShellWords
             }
         }
         return output.Length == 0 ? "." : output.ToString();
+    }
+
+    /// <summary>Already in <see cref="Clean"/>'s form: no empty, <c>.</c> or <c>..</c> element and no trailing slash (<c>/</c> itself is clean).</summary>
+    static bool IsClean(string path)
+    {
+        if (path.Length == 0) return false;
+        if (path.Length == 1) return path[0] != '.';
+        if (path[^1] == '/') return false;
+        var span = path.AsSpan(path[0] == '/' ? 1 : 0);
+        foreach (var range in span.Split('/'))
+        {
+            var element = span[range];
+            if (element.Length == 0 || element is "." or "..") return false;
+        }
+        return true;
     }
 
     internal static string Join(List<string> tokens, int start)

@@ -73,6 +73,9 @@ public sealed class ShellShortcutTests
         Assert.Empty(ShellForms.AlternateReadings(command));
         Assert.Empty(ShellForms.EnvAssignmentNames(command));
         Assert.Null(ShellText.WrapperDialect(command));
+        var aliases = ShellRmAliases.OfPlain(command, out var overflow);
+        Assert.Equal(ShellRmAliases.Of(command, out var fullOverflow), aliases);
+        Assert.Equal(fullOverflow, overflow);
     }
 
     [Theory]
@@ -87,6 +90,26 @@ public sealed class ShellShortcutTests
     [InlineData("find . -exec rm {} \\;", "Shell")]
     public void Plain_rm_commands_are_recognised_conservatively(string command, string kind) =>
         Assert.Equal(kind, PlainCommand.Classify(command).ToString());
+
+    [Theory]
+    [InlineData("/", "/")]
+    [InlineData("/a/b", "/a/b")]
+    [InlineData("a", "a")]
+    [InlineData(".a", ".a")]
+    [InlineData(".", ".")]
+    [InlineData("..", "..")]
+    [InlineData("a/", "a")]
+    [InlineData("//", "/")]
+    [InlineData("/a//b", "/a/b")]
+    [InlineData("a/./b", "a/b")]
+    [InlineData("a/../b", "b")]
+    [InlineData("../x", "../x")]
+    [InlineData("x/..", ".")]
+    [InlineData("/..", "/")]
+    [InlineData("/tmp/..", "/")]
+    [InlineData("", ".")]
+    public void Operand_cleaning_keeps_go_path_clean_semantics(string path, string cleaned) =>
+        Assert.Equal(cleaned, ShellWords.Clean(path));
 
     public static TheoryData<string> AssignmentEdgeCases()
     {

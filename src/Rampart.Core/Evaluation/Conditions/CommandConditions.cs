@@ -186,7 +186,12 @@ internal static class CommandConditions
     {
         if (!ctx.IsComposite)
         {
-            var verdict = Component(ctx, ctx.Command, matches, containsLower, notMatches);
+            // The one component is the raw command: when it is also its own first candidate (nothing to
+            // trim), its rm aliases and restrictive spellings are the ones the rule index marked, so the
+            // index's live patterns still hold. Exclusions are always checked in full.
+            var command = ctx.Command;
+            var live = command.Length > 0 && !char.IsWhiteSpace(command[0]) && !char.IsWhiteSpace(command[^1]) ? ctx.LivePatterns : default;
+            var verdict = Component(ctx, command, matches, containsLower, notMatches, live);
             return verdict != ComponentVerdict.PositiveNotMatched;
         }
         var anyPositive = false;
@@ -202,7 +207,8 @@ internal static class CommandConditions
 
     enum ComponentVerdict { NoEvidence, PositiveNotMatched, Matched }
 
-    static ComponentVerdict Component(CallContext ctx, string component, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
+    static ComponentVerdict Component(CallContext ctx, string component, CommandPatterns matches, string[] containsLower, GlobSet notMatches,
+        PatternMask live = default)
     {
         var forms = ctx.FormsOf(component);
         var positive = false;
@@ -221,7 +227,7 @@ internal static class CommandConditions
         for (var i = 0; i < aliases.Count; i++)
         {
             var alias = aliases[i];
-            if (!matches.Exact.IsMatchAny(alias)) continue;
+            if (!live.MatchAny(matches.Exact, alias)) continue;
             aliasPositive = true;
             if (!notMatches.IsMatchAny(alias))
             {
@@ -238,7 +244,7 @@ internal static class CommandConditions
         if (aliasPositive) return ComponentVerdict.PositiveNotMatched;
 
         // 3. The whole component through every restrictive spelling.
-        if (RestrictiveCandidatesMatch(matches, forms, ctx.Trace))
+        if (RestrictiveCandidatesMatch(matches, forms, ctx.Trace, live))
         {
             positive = true;
             if (!IsExcluded(forms, notMatches, ctx.Trace)) return ComponentVerdict.Matched;
