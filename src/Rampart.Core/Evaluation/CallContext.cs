@@ -275,6 +275,9 @@ internal sealed class CommandForms(CallContext context)
 
     internal bool IsSet { get; private set; }
 
+    /// <summary>The text is plain (PlainCommand): its own only candidate and normalised form.</summary>
+    internal bool IsPlainText => _plain;
+
     internal void SetRaw(string text, bool plain)
     {
         Text = text;

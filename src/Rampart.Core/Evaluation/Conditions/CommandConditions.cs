@@ -184,25 +184,34 @@ internal static class CommandConditions
     /// <summary>POL-052: component-scoped re-check when a restrictive rule has exclusions.</summary>
     static bool ExclusionRecheck(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
     {
+        var live = ctx.LivePatterns;
         if (!ctx.IsComposite)
         {
-            // The one component is the raw command: when it is also its own first candidate (nothing to
-            // trim), its rm aliases and restrictive spellings are the ones the rule index marked, so the
-            // index's live patterns still hold. Exclusions are always checked in full.
-            var command = ctx.Command;
-            var live = command.Length > 0 && !char.IsWhiteSpace(command[0]) && !char.IsWhiteSpace(command[^1]) ? ctx.LivePatterns : default;
-            var verdict = Component(ctx, command, matches, containsLower, notMatches, live);
+            var verdict = Component(ctx, ctx.Command, matches, containsLower, notMatches, LiveFor(ctx, ctx.Command, live));
             return verdict != ComponentVerdict.PositiveNotMatched;
         }
         var anyPositive = false;
         var components = ctx.Components;
         for (var i = 0; i < components.Count; i++)
         {
-            var verdict = Component(ctx, components[i], matches, containsLower, notMatches);
+            var verdict = Component(ctx, components[i], matches, containsLower, notMatches, LiveFor(ctx, components[i], live));
             if (verdict == ComponentVerdict.Matched) return true;
             if (verdict == ComponentVerdict.PositiveNotMatched) anyPositive = true;
         }
         return !anyPositive;
+    }
+
+    /// <summary>
+    /// The index's live patterns (<paramref name="live"/>) for a component's re-check, or every pattern. They
+    /// hold when every spelling the re-check matches the component's patterns against is one the index
+    /// marked: the component is then one of the raw command's POL-083 candidates (nothing to trim), whose rm
+    /// aliases and derived spellings were marked, and its own candidates are marked too — it is the raw
+    /// command itself (the same forms), or plain (it is its only candidate). Exclusions are always checked in full.
+    /// </summary>
+    static PatternMask LiveFor(CallContext ctx, string component, PatternMask live)
+    {
+        if (!live.IsActive || component.Length == 0 || char.IsWhiteSpace(component[0]) || char.IsWhiteSpace(component[^1])) return default;
+        return string.Equals(component, ctx.Command, StringComparison.Ordinal) || ctx.FormsOf(component).IsPlainText ? live : default;
     }
 
     enum ComponentVerdict { NoEvidence, PositiveNotMatched, Matched }
