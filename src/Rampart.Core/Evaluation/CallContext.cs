@@ -414,7 +414,7 @@ internal sealed class CandidateForms
             if (_alternateLower is null)
             {
                 var list = ShellForms.AlternateReadings(Text);
-                var result = new string[list.Count];
+                var result = list.Count == 0 ? NoStrings : new string[list.Count];
                 for (var i = 0; i < result.Length; i++) result[i] = list[i].ToLowerInvariant();
                 _alternateLower = result;
             }

@@ -157,11 +157,15 @@ public static class ShellForms
     /// <summary>The POL-085 gate.</summary>
     internal static bool NeedsSemanticAliases(string command)
     {
-        var word = ShellWords.FirstWord(command);
-        if (word.Length == 0) return false;
-        var baseName = ShellWords.SlashedBaseName(word);
-        if (!string.Equals(baseName, word, StringComparison.OrdinalIgnoreCase)) return true;
-        return baseName.ToLowerInvariant() switch
+        var word = ShellWords.FirstWordSpan(command);
+        if (word.IsEmpty) return false;
+        // A directory part (the base name differs from the word); "/" is its own base name.
+        if (word.IndexOfAny('/', '\\') >= 0) return word is not "/";
+        // The longest name below has 7 characters.
+        if (word.Length > 7) return false;
+        Span<char> lower = stackalloc char[word.Length];
+        word.ToLowerInvariant(lower);
+        return lower switch
         {
             "rm" or "find" or "busybox" or "toybox" => true,
             "bash" or "sh" or "zsh" or "dash" => command.Contains("<<<", StringComparison.Ordinal),
@@ -222,12 +226,12 @@ public static class ShellForms
     public static IReadOnlyList<string> AlternateReadings(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var readings = new List<string>();
         var wrapper = ShellText.WrapperDialect(command);
         var cmdHints = command.Contains('^') || command.Contains("&>", StringComparison.Ordinal) ||
                        (command.Contains('\'') && (command.Contains('&') || command.Contains('|')));
         var powerShellHints = command.Contains('`');
-        if (wrapper is null && !cmdHints && !powerShellHints) return readings;
+        if (wrapper is null && !cmdHints && !powerShellHints) return [];
+        var readings = new List<string>();
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         IReadOnlyList<string>? subCommands = null;

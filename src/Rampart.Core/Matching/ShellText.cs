@@ -634,8 +634,12 @@ public static class ShellText
     /// <summary>POL-076: the dialect named by the first word (quotes trimmed, <c>\</c>→<c>/</c>, base name, lower-cased).</summary>
     static ShellDialect? FirstWordDialect(string text)
     {
-        var word = ShellWords.FirstWord(text).Trim('\'', '"');
-        return ShellWords.LowerBaseName(word) switch
+        var name = ShellWords.SlashedBaseNameSpan(ShellWords.FirstWordSpan(text).Trim("'\""));
+        // The longest name below has 14 characters.
+        if (name.Length > 14) return null;
+        Span<char> lower = stackalloc char[name.Length];
+        name.ToLowerInvariant(lower);
+        return lower switch
         {
             "cmd" or "cmd.exe" => ShellDialect.Cmd,
             "sh" or "bash" or "zsh" or "dash" or "ash" or "ksh" => ShellDialect.Posix,

@@ -35,6 +35,28 @@ internal static class ShellWords
         return span.Length == text.Length ? text : span.ToString();
     }
 
+    /// <summary><see cref="FirstWord"/> without the copy.</summary>
+    internal static ReadOnlySpan<char> FirstWordSpan(string text)
+    {
+        var span = text.AsSpan().Trim();
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (char.IsWhiteSpace(span[i])) return span[..i];
+        }
+        return span;
+    }
+
+    /// <summary><see cref="SlashedBaseName"/> without the copy (<c>\</c> and <c>/</c> both separate; "" → ".", all separators → "/").</summary>
+    internal static ReadOnlySpan<char> SlashedBaseNameSpan(ReadOnlySpan<char> path)
+    {
+        if (path.IsEmpty) return ".";
+        var end = path.Length;
+        while (end > 0 && path[end - 1] is '/' or '\\') end--;
+        if (end == 0) return "/";
+        var slash = path[..end].LastIndexOfAny('/', '\\');
+        return path[(slash + 1)..end];
+    }
+
     internal static bool IsSpaceOrTab(char c) => c == ' ' || c == '\t';
 
     internal static bool IsLineSpace(char c) => c == ' ' || c == '\t' || c == '\r' || c == '\n';
