@@ -36,11 +36,8 @@ public sealed record CommandAnalysis(
         else
         {
             components = new List<string>(segments.Count + subCommands.Count);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var segment in segments)
-            {
-                if (seen.Add(segment)) components.Add(segment);
-            }
+            HashSet<string>? seen = null;
+            foreach (var segment in segments) ShellWords.AddDistinct(components, ref seen, segment);
             foreach (var sub in subCommands)
             {
                 foreach (var segment in ShellText.SplitList(sub, ShellDialect.Posix))
@@ -48,7 +45,7 @@ public sealed record CommandAnalysis(
                     // A plain segment (PlainCommand) is its own normalised form.
                     var n = PlainCommand.Classify(segment) != PlainKind.Shell ? segment : ShellText.Normalize(segment);
                     var component = n.Length == 0 ? segment : n;
-                    if (seen.Add(component)) components.Add(component);
+                    ShellWords.AddDistinct(components, ref seen, component);
                 }
             }
         }

@@ -13,7 +13,7 @@ public static class ShellForms
     public static IReadOnlyList<string> BodyForms(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var forms = new List<string>(2);
+        List<string>? forms = null;
         var rest = command.AsSpan();
         var stripped = false;
         while (true)
@@ -34,20 +34,20 @@ public static class ShellForms
             }
             break;
         }
-        if (stripped) AddForm(forms, TrimClosers(rest));
+        if (stripped) AddForm(ref forms, TrimClosers(rest));
 
         if (LeadingWord(command.AsSpan().TrimStart()).Equals("case", StringComparison.OrdinalIgnoreCase))
         {
             var close = FirstUnquotedCloseParen(command);
-            if (close >= 0) AddForm(forms, TrimClosers(command.AsSpan(close + 1)));
+            if (close >= 0) AddForm(ref forms, TrimClosers(command.AsSpan(close + 1)));
         }
-        return forms;
+        return forms ?? (IReadOnlyList<string>)[];
     }
 
-    static void AddForm(List<string> forms, ReadOnlySpan<char> form)
+    static void AddForm(ref List<string>? forms, ReadOnlySpan<char> form)
     {
         form = form.Trim();
-        if (!form.IsEmpty) forms.Add(form.ToString());
+        if (!form.IsEmpty) (forms ??= new List<string>(2)).Add(form.ToString());
     }
 
     static ReadOnlySpan<char> LeadingWord(ReadOnlySpan<char> s)
@@ -126,22 +126,22 @@ public static class ShellForms
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var candidates = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        AddWithBodyForms(candidates, seen, analysis.Raw);
-        foreach (var component in analysis.Components) AddWithBodyForms(candidates, seen, component);
+        HashSet<string>? seen = null;
+        AddWithBodyForms(candidates, ref seen, analysis.Raw);
+        foreach (var component in analysis.Components) AddWithBodyForms(candidates, ref seen, component);
         return candidates;
     }
 
-    static void AddWithBodyForms(List<string> candidates, HashSet<string> seen, string text)
+    static void AddWithBodyForms(List<string> candidates, ref HashSet<string>? seen, string text)
     {
-        AddCandidate(candidates, seen, text);
-        foreach (var form in BodyForms(text)) AddCandidate(candidates, seen, form);
+        AddCandidate(candidates, ref seen, text);
+        foreach (var form in BodyForms(text)) AddCandidate(candidates, ref seen, form);
     }
 
-    static void AddCandidate(List<string> candidates, HashSet<string> seen, string text)
+    static void AddCandidate(List<string> candidates, ref HashSet<string>? seen, string text)
     {
         var trimmed = text.Trim();
-        if (trimmed.Length > 0 && seen.Add(trimmed)) candidates.Add(trimmed);
+        if (trimmed.Length > 0) ShellWords.AddDistinct(candidates, ref seen, trimmed);
     }
 
     /// <summary>

@@ -57,6 +57,25 @@ internal static class ShellWords
         return path[(slash + 1)..end];
     }
 
+    /// <summary>
+    /// Adds <paramref name="item"/> unless <paramref name="into"/> has it (ordinal); a set is only built once the list
+    /// is long enough for a linear search to cost more (a command has a handful of components and candidates).
+    /// </summary>
+    internal static bool AddDistinct(List<string> into, ref HashSet<string>? seen, string item)
+    {
+        const int LinearLimit = 8;
+        if (seen is null)
+        {
+            if (into.Contains(item)) return false;
+            into.Add(item);
+            if (into.Count > LinearLimit) seen = new HashSet<string>(into, StringComparer.Ordinal);
+            return true;
+        }
+        if (!seen.Add(item)) return false;
+        into.Add(item);
+        return true;
+    }
+
     internal static bool IsSpaceOrTab(char c) => c == ' ' || c == '\t';
 
     internal static bool IsLineSpace(char c) => c == ' ' || c == '\t' || c == '\r' || c == '\n';
