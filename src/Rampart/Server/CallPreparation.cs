@@ -88,7 +88,7 @@ internal static class CallPreparation
                 map.Remove("domain");
                 map.Remove("scheme");
             }
-            Enrich(tool, isExec, isUrlTool, map);
+            Enrich(tool, isExec, isUrlTool, map, command);
         }
 
         if (!ReferenceEquals(view, parameters))
@@ -160,13 +160,19 @@ internal static class CallPreparation
         return true;
     }
 
-    static void Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map)
+    /// <param name="command">The canonical command just stored as the map's <c>command</c> (when non-empty): its text, without reading the element again.</param>
+    static void Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map, string command)
     {
         if (isExec)
         {
+            var fromB64 = false;
             if (map.TryGetValue("command_b64", out var b64) && b64.ValueKind == JsonValueKind.String && TryDecodeBase64(JsonText.String(b64), out var decoded))
+            {
                 map["command"] = Str(decoded);
-            if (StringOf(map, "command") is { } cmd && StripLeadingComments(cmd) is var stripped && !ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
+                fromB64 = true;
+            }
+            var current = command.Length > 0 && !fromB64 ? command : StringOf(map, "command");
+            if (current is { } cmd && StripLeadingComments(cmd) is var stripped && !ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
         }
         else if (tool == "agent")
         {
