@@ -19,14 +19,16 @@ internal static class ApiResponse
     /// <remarks>
     /// Hot path (issue 3): the body is serialised into a per-thread buffer and copied into Kestrel's
     /// output pipe together with the newline, then flushed once: no array per response and one
-    /// pipe write instead of two.
+    /// pipe write instead of two. Bodies that write themselves (<see cref="IJsonBody"/>: the decision
+    /// and error answers) skip the generated metadata serialiser.
     /// </remarks>
     public static Task WriteAsync<T>(HttpContext context, int status, T body, JsonTypeInfo<T> type)
     {
         var scratch = Scratch.Take();
         try
         {
-            JsonSerializer.Serialize(scratch.Writer, body, ReadableTypeOf<T>.Get(type));
+            if (body is IJsonBody own) own.Write(scratch.Writer);
+            else JsonSerializer.Serialize(scratch.Writer, body, ReadableTypeOf<T>.Get(type));
             scratch.Writer.Flush();
             scratch.Buffer.Write(Newline);
             var response = context.Response;

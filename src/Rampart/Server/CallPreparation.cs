@@ -65,15 +65,17 @@ internal static class CallPreparation
             }
         }
 
-        if (!TryCanonical("command", request.Command, null, decodedCommands, commandKeys, maps, out var command, out error)) return false;
-        if (!TryCanonical("path", request.Path, null, null, pathKeys, maps, out var path, out error)) return false;
-        if (!TryCanonical("workdir", request.Workdir, request.Cwd, null, WorkdirKeys, maps, out var workdir, out error)) return false;
-        if (!TryCanonical("url", request.Url, null, null, urlKeys, maps, out var url, out error)) return false;
-        if (!TryCanonical("domain", null, null, null, DomainKeys, maps, out _, out error)) return false;
-        if (!TryCanonical("scheme", null, null, null, SchemeKeys, maps, out _, out error)) return false;
+        if (!TryCanonical("command", new(request.Command, request.CommandJson), default, decodedCommands, commandKeys, maps, out var command, out var commandElement, out error)) return false;
+        if (!TryCanonical("path", new(request.Path, request.PathJson), default, null, pathKeys, maps, out var path, out var pathElement, out error)) return false;
+        if (!TryCanonical("workdir", new(request.Workdir, request.WorkdirJson), new(request.Cwd, request.CwdJson), null, WorkdirKeys, maps, out var workdir, out var workdirElement, out error)) return false;
+        if (!TryCanonical("url", new(request.Url, request.UrlJson), default, null, urlKeys, maps, out var url, out var urlElement, out error)) return false;
+        if (!TryCanonical("domain", default, default, null, DomainKeys, maps, out _, out _, out error)) return false;
+        if (!TryCanonical("scheme", default, default, null, SchemeKeys, maps, out _, out _, out error)) return false;
 
-        // One JSON element per canonical value, shared by every map (elements are immutable).
-        JsonElement? commandElement = null, pathElement = null, workdirElement = null, urlElement = null;
+        // One JSON element per canonical value, shared by every map (elements are immutable): the
+        // selected candidate's own element when it has one (it decodes to exactly the canonical
+        // text), else one made from the text (issue 3: re-serialising costs more than the rest of
+        // the preparation).
         foreach (var map in maps)
         {
             map.Remove("command_effective");
@@ -86,7 +88,7 @@ internal static class CallPreparation
                 map.Remove("domain");
                 map.Remove("scheme");
             }
-            Enrich(tool, isExec, isUrlTool, map);
+            Enrich(tool, isExec, isUrlTool, map, command);
         }
 
         if (!ReferenceEquals(view, parameters))
@@ -107,14 +109,22 @@ internal static class CallPreparation
         return true;
     }
 
-    /// <summary>Top-level values first (<paramref name="first"/>, <paramref name="second"/>, then <paramref name="more"/>), then each map's alias keys.</summary>
-    static bool TryCanonical(string field, string? first, string? second, List<string>? more, string[] keys, List<Dictionary<string, JsonElement>> maps, out string value, out string error)
+    /// <summary>A top-level request value and, when it is plain, its own JSON element (<see cref="ToolRequest.CommandJson"/>).</summary>
+    readonly record struct Candidate(string? Text, JsonElement? Json);
+
+    /// <summary>
+    /// Top-level values first (<paramref name="first"/>, <paramref name="second"/>, then <paramref name="more"/>), then each map's alias keys.
+    /// <paramref name="element"/> is the selected candidate's JSON element when it has one (map values are already decoded copies).
+    /// </summary>
+    static bool TryCanonical(string field, Candidate first, Candidate second, List<string>? more, string[] keys, List<Dictionary<string, JsonElement>> maps, out string value, out JsonElement? element, out string error)
     {
         value = "";
+        element = null;
         error = "";
         string? selected = null;
         string? selectedTrimmed = null;
-        bool Consider(string candidate, ref string? sel, ref string? selTrim)
+        JsonElement? selectedElement = null;
+        bool Consider(string candidate, JsonElement? json, ref string? sel, ref string? selTrim, ref JsonElement? selJson)
         {
             var trimmed = candidate.Trim();
             if (trimmed.Length == 0) return true;
@@ -122,39 +132,47 @@ internal static class CallPreparation
             {
                 sel = candidate;
                 selTrim = trimmed;
+                selJson = json;
                 return true;
             }
             return string.Equals(selTrim, trimmed, StringComparison.Ordinal);
         }
-        if (first is not null && !Consider(first, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
-        if (second is not null && !Consider(second, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+        if (first.Text is not null && !Consider(first.Text, first.Json, ref selected, ref selectedTrimmed, ref selectedElement)) { error = $"conflicting {field} aliases"; return false; }
+        if (second.Text is not null && !Consider(second.Text, second.Json, ref selected, ref selectedTrimmed, ref selectedElement)) { error = $"conflicting {field} aliases"; return false; }
         if (more is not null)
         {
             foreach (var v in more)
             {
-                if (!Consider(v, ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+                if (!Consider(v, null, ref selected, ref selectedTrimmed, ref selectedElement)) { error = $"conflicting {field} aliases"; return false; }
             }
         }
         foreach (var map in maps)
         {
             foreach (var key in keys)
             {
-                if (!map.TryGetValue(key, out var element) || element.ValueKind == JsonValueKind.Null) continue;
-                if (element.ValueKind != JsonValueKind.String) { error = $"{field} must be a string"; return false; }
-                if (!Consider(JsonText.String(element), ref selected, ref selectedTrimmed)) { error = $"conflicting {field} aliases"; return false; }
+                if (!map.TryGetValue(key, out var candidate) || candidate.ValueKind == JsonValueKind.Null) continue;
+                if (candidate.ValueKind != JsonValueKind.String) { error = $"{field} must be a string"; return false; }
+                if (!Consider(JsonText.String(candidate), candidate, ref selected, ref selectedTrimmed, ref selectedElement)) { error = $"conflicting {field} aliases"; return false; }
             }
         }
         value = selected ?? "";
+        element = selectedElement;
         return true;
     }
 
-    static void Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map)
+    /// <param name="command">The canonical command just stored as the map's <c>command</c> (when non-empty): its text, without reading the element again.</param>
+    static void Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map, string command)
     {
         if (isExec)
         {
+            var fromB64 = false;
             if (map.TryGetValue("command_b64", out var b64) && b64.ValueKind == JsonValueKind.String && TryDecodeBase64(JsonText.String(b64), out var decoded))
+            {
                 map["command"] = Str(decoded);
-            if (StringOf(map, "command") is { } cmd && StripLeadingComments(cmd) is var stripped && !ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
+                fromB64 = true;
+            }
+            var current = command.Length > 0 && !fromB64 ? command : StringOf(map, "command");
+            if (current is { } cmd && StripLeadingComments(cmd) is var stripped && !ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
         }
         else if (tool == "agent")
         {

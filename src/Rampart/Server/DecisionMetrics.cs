@@ -27,9 +27,29 @@ internal sealed class DecisionMetrics
 
     public DecisionMetrics(DateTimeOffset startedAt) => _startedAt = startedAt;
 
+    /// <summary>A counter found by the identity of its key strings.</summary>
+    sealed record RecentSeries(string Action, string Policy, StrongBox Box);
+
+    // Hot path (issue 3): the action is a literal and the policy name the compiled set's own string,
+    // so a few slots compared by reference find the counter before the dictionary hashes two strings
+    // (~2 % of a decision request's CPU). A miss (a new policy set, a string from elsewhere) takes the
+    // dictionary and refreshes its slot; the counter is the dictionary's either way.
+    readonly RecentSeries?[] _recent = new RecentSeries?[16];
+
     public void Observe(string action, string policy, TimeSpan duration, int policyCount, int pendingApprovals, DateTimeOffset now)
     {
-        var box = _decisions.GetOrAdd((action, policy.Length == 0 ? "none" : policy), static _ => new StrongBox());
+        var slot = (System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(policy) ^ System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(action)) & (_recent.Length - 1);
+        var recent = Volatile.Read(ref _recent[slot]);
+        StrongBox box;
+        if (recent is not null && ReferenceEquals(recent.Action, action) && ReferenceEquals(recent.Policy, policy))
+        {
+            box = recent.Box;
+        }
+        else
+        {
+            box = _decisions.GetOrAdd((action, policy.Length == 0 ? "none" : policy), static _ => new StrongBox());
+            Volatile.Write(ref _recent[slot], new RecentSeries(action, policy, box));
+        }
         Interlocked.Increment(ref box.Value);
         var seconds = duration.TotalSeconds;
         lock (_histogramGate)

@@ -29,23 +29,8 @@ internal sealed class ToolEndpoints(RunningService service)
     /// <summary>API-025.</summary>
     async Task ToolAsync(HttpContext context, Caller caller)
     {
-        if (await ReadRequestAsync(context) is not { } read) return;
-        using var document = read.Document;
-        var request = read.Request;
-        string error;
-        if (!TryPrepareCall(context, request, out var tool, out var args, out error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, error);
-            return;
-        }
-        var options = ApplyCaller(caller, request);
-        if (request.Verification)
-        {
-            await ApiResponse.ErrorAsync(context, 400, "verification mode is only available on the preflight endpoint");
-            return;
-        }
-
-        var call = BuildCall(tool, request, args);
+        if (await ReadCallAsync(context, caller, Route.Tool) is not { } prepared) return;
+        var (request, call, args, options) = prepared;
         var mode = service.Mode;
         var decision = mode == ServiceMode.Disabled ? Disabled() : service.Policy.Engine.Enforce(call, options);
         var now = service.Time.GetUtcNow();
@@ -163,23 +148,8 @@ internal sealed class ToolEndpoints(RunningService service)
     /// </remarks>
     async Task ResponseAsync(HttpContext context, Caller caller)
     {
-        if (await ReadRequestAsync(context) is not { } read) return;
-        using var document = read.Document;
-        var request = read.Request;
-        string error;
-        if (!TryPrepareCall(context, request, out var tool, out var args, out error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, error);
-            return;
-        }
-        ApplyCaller(caller, request);
-        if (request.Verification)
-        {
-            await ApiResponse.ErrorAsync(context, 400, "verification mode is only available on the preflight endpoint");
-            return;
-        }
-
-        var call = BuildCall(tool, request, args);
+        if (await ReadCallAsync(context, caller, Route.Response) is not { } prepared) return;
+        var (request, call, args, _) = prepared;
         var mode = service.Mode;
         var output = request.Response;
         Decision verdict;
@@ -235,28 +205,8 @@ internal sealed class ToolEndpoints(RunningService service)
     /// <summary>API-030.</summary>
     async Task PreflightAsync(HttpContext context, Caller caller)
     {
-        if (await ReadRequestAsync(context) is not { } read) return;
-        using var document = read.Document;
-        var request = read.Request;
-        string error;
-        var options = ApplyCaller(caller, request);
-        if (request.Verification && !caller.IsAdminToken)
-        {
-            await ApiResponse.ErrorAsync(context, 403, "verification mode requires the local admin token");
-            return;
-        }
-        if (request.Verification && request.Enforce)
-        {
-            await ApiResponse.ErrorAsync(context, 400, "verification and enforce modes cannot be combined");
-            return;
-        }
-        if (!TryPrepareCall(context, request, out var tool, out var args, out error))
-        {
-            await ApiResponse.ErrorAsync(context, 400, error);
-            return;
-        }
-
-        var call = BuildCall(tool, request, args);
+        if (await ReadCallAsync(context, caller, Route.Preflight) is not { } prepared) return;
+        var (request, call, args, options) = prepared;
         var mode = service.Mode;
         var engine = service.Policy.Engine;
         var decision = mode == ServiceMode.Disabled ? Disabled() : request.Enforce ? engine.Enforce(call, options) : engine.Evaluate(call, options);
@@ -307,27 +257,48 @@ internal sealed class ToolEndpoints(RunningService service)
         return new EvaluationOptions(PolicyFilter: token.Policy.Length == 0 ? null : token.Policy, DefaultDeny: true);
     }
 
+    enum Route { Tool, Preflight, Response }
+
+    /// <summary>A decoded, prepared evaluation request: the body, the call to evaluate, its argument views and the caller's options (API-013).</summary>
+    sealed record PreparedCall(ToolRequest Request, ToolCall Call, PreparedArguments Args, EvaluationOptions Options);
+
     /// <summary>
-    /// API-020: reads and decodes an evaluation body. On failure the error answer is already
-    /// written and null is returned; otherwise the caller owns (and disposes) the document, which
-    /// the request's JSON values live in.
+    /// The shared start of the three routes (API-020..API-022): read and decode the body, apply the
+    /// caller, check the route's modes, prepare the call. On failure the error answer (400/403/413)
+    /// is already written and null is returned. The elements of the decoded request live in
+    /// unpooled documents, so nothing here needs disposing.
     /// </summary>
-    static async Task<(JsonDocument Document, ToolRequest Request)?> ReadRequestAsync(HttpContext context)
+    async ValueTask<PreparedCall?> ReadCallAsync(HttpContext context, Caller caller, Route route)
     {
-        var body = await RequestBody.ReadJsonAsync(context, "invalid request body: ");
-        if (!body.IsOk)
+        var read = await RequestBody.ReadAsync(context, "invalid request body: ", ToolRequest.Decode);
+        if (read.Value is not { } request)
         {
-            await ApiResponse.ErrorAsync(context, body.Status, body.Error);
+            await ApiResponse.ErrorAsync(context, read.Status, read.Error);
             return null;
         }
-        var document = body.Document!;
-        if (!ToolRequest.TryDecode(document.RootElement, out var request, out var error))
+        var options = ApplyCaller(caller, request);
+        // API-030: the preflight's verification checks come before the call's own.
+        if (route == Route.Preflight && request.Verification && !caller.IsAdminToken)
         {
-            document.Dispose();
-            await ApiResponse.ErrorAsync(context, 400, "invalid request body: " + error);
+            await ApiResponse.ErrorAsync(context, 403, "verification mode requires the local admin token");
             return null;
         }
-        return (document, request);
+        if (route == Route.Preflight && request.Verification && request.Enforce)
+        {
+            await ApiResponse.ErrorAsync(context, 400, "verification and enforce modes cannot be combined");
+            return null;
+        }
+        if (!TryPrepareCall(context, request, out var tool, out var args, out var error))
+        {
+            await ApiResponse.ErrorAsync(context, 400, error);
+            return null;
+        }
+        if (route != Route.Preflight && request.Verification)
+        {
+            await ApiResponse.ErrorAsync(context, 400, "verification mode is only available on the preflight endpoint");
+            return null;
+        }
+        return new PreparedCall(request, BuildCall(tool, request, args), args, options);
     }
 
     /// <summary>API-021/API-022: the canonical tool name from the URL and the prepared arguments; <paramref name="error"/> is the 400 message.</summary>
