@@ -94,7 +94,10 @@ public sealed class RampartServer : IAsyncDisposable
         var socket = options.ServesHttp && options.UnixSocket is { } socketOptions ? UnixSocketListener.Prepare(socketOptions) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            // The slim builder adds appsettings.json sources before we clear them; with reloading
+            // on (its default) they leave a file watcher (an inotify watch on the binary's directory
+            // and a thread) running for the life of the process. This switch is read first.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
             EnvironmentName = Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
         });
@@ -257,7 +260,7 @@ public sealed class RampartServer : IAsyncDisposable
         stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
         var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
         timeline.Mark("ready");
-        log.LogDebug("start-up: {Timeline}", timeline);
+        log.LogDebug("start-up: {Timeline} allocated={Allocated}", timeline, GC.GetTotalAllocatedBytes());
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
     }
 
