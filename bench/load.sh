@@ -60,16 +60,32 @@ free_port() {
 }
 
 # One HTTP/1.1 request through bash's /dev/tcp: no fork per attempt, so polling costs microseconds,
-# not the milliseconds a curl process would add to the cold-start figure. Prints the status code.
+# not the milliseconds a curl process would add to the cold-start figure. Sets http_code (empty when
+# nothing answered) instead of printing it: a $(…) around it would fork a subshell per attempt.
 http_status() { # port method path [body]
   local port=$1 method=$2 path=$3 body=${4:-} line
+  http_code=""
   { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
     "$method" "$path" "$RAMPART_TOKEN" "${#body}" "$body" >&3 2>/dev/null || { exec 3>&-; return 1; }
   IFS= read -r -t 5 line <&3 || { exec 3>&-; return 1; }
   exec 3>&-
   line=${line#HTTP/1.1 }
-  printf '%s' "${line%% *}"
+  http_code=${line%% *}
+}
+
+# Polls until a decision comes back 200. Between attempts it waits 1 ms on a FIFO nobody writes
+# (bash's read -t: no fork): a tight connect loop would keep one of the two cores busy while the
+# process under test starts, slowing exactly what is measured. The pause bounds the poll's own
+# contribution to ~1 ms.
+exec {pause_fd}<> <(:)
+poll_decision() { # dir
+  while :; do
+    http_status "$serve_port" POST /v1/tool/exec "$git_status" || true
+    [[ $http_code == 200 ]] && return 0
+    kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$1/serve.log")"
+    read -r -t 0.001 -u "$pause_fd" _ || true
+  done
 }
 
 # Starts serve with the embedded default policy (no rampart.yaml in its working directory, an empty
@@ -92,11 +108,12 @@ git_status='{"agent":"bench","session":"load","command":"git status"}'
 
 # Waits (deadline 30 s) until a decision comes back 200.
 wait_for_decision() {
-  local deadline=$((SECONDS + 30)) status
+  local deadline=$((SECONDS + 30))
   while ((SECONDS < deadline)); do
-    status=$(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true)
-    [[ $status == 200 ]] && return 0
+    http_status "$serve_port" POST /v1/tool/exec "$git_status" || true
+    [[ $http_code == 200 ]] && return 0
     kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$1/serve.log")"
+    read -r -t 0.001 -u "$pause_fd" _ || true
   done
   die "serve never answered a decision: $(cat "$1/serve.log")"
 }
@@ -214,11 +231,7 @@ for ((i = 1; i <= cold_runs; i++)); do
   serve_port=$(free_port)
   t0=$EPOCHREALTIME
   start_serve "$d"
-  while :; do
-    status=$(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true)
-    [[ $status == 200 ]] && break
-    kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$d/serve.log")"
-  done
+  poll_decision "$d"
   t1=$EPOCHREALTIME
   cold+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')")
   stop_serve
@@ -233,9 +246,7 @@ cold_max=$(tail -1 <<<"$cold_sorted")
 d=$work/cold-timeline
 serve_port=$(free_port)
 start_serve "$d" "$bin" --verbose
-until [[ $(http_status "$serve_port" POST /v1/tool/exec "$git_status" || true) == 200 ]]; do
-  kill -0 "$serve_pid" 2>/dev/null || die "serve exited: $(cat "$d/serve.log")"
-done
+poll_decision "$d"
 stop_serve
 timeline=$(grep -o 'start-up: .*' "$d/serve.log" | head -1 || true)
 floor=()

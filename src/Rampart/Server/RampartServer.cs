@@ -94,7 +94,10 @@ public sealed class RampartServer : IAsyncDisposable
         var socket = options.ServesHttp && options.UnixSocket is { } socketOptions ? UnixSocketListener.Prepare(socketOptions) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            // The slim builder adds appsettings.json sources before we clear them; with reloading
+            // on (its default) they leave a file watcher (an inotify watch on the binary's directory
+            // and a thread) running for the life of the process. This switch is read first.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
             EnvironmentName = Environments.Production,
             ContentRootPath = AppContext.BaseDirectory,
         });
@@ -130,6 +133,7 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
+        ResolveStartupServices(app);
         timeline.Mark("host");
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
@@ -257,8 +261,21 @@ public sealed class RampartServer : IAsyncDisposable
         stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
         var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
         timeline.Mark("ready");
-        log.LogDebug("start-up: {Timeline}", timeline);
+        log.LogDebug("start-up: {Timeline} allocated={Allocated}", timeline, GC.GetTotalAllocatedBytes());
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
+    }
+
+    /// <summary>
+    /// Resolves now what <c>app.StartAsync</c> and the ready step would otherwise resolve later, one
+    /// after the other: the hosted web service with its server, options and loggers (singletons, only
+    /// constructed: nothing listens or starts) and the serve.state JSON metadata. On an idle machine
+    /// the host is built before the policy compile that runs beside it ends, so this fills that wait
+    /// instead of lengthening the path to the first decision (issue 3: cold start).
+    /// </summary>
+    static void ResolveStartupServices(WebApplication app)
+    {
+        _ = app.Services.GetServices<IHostedService>();
+        _ = ApiJsonContext.Default.ServeStateBody;
     }
 
     static void MapRoutes(WebApplication app, RunningService service, ServeOptions options)
