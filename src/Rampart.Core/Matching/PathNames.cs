@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Rampart.Core.Audit;
 
 namespace Rampart.Core.Matching;
 
@@ -34,9 +36,26 @@ public static class PathNames
     {
         ArgumentNullException.ThrowIfNull(cleaned);
         if (cleaned.Length == 0) return cleaned;
+        // Fast path (Linux): one kernel walk that refuses every symbolic link. Success means no component
+        // is a link, so the walk below would return the path as it is; ENOENT means every component before
+        // the first missing one is a real directory, so the longest existing ancestor resolves to itself
+        // and the missing elements re-attach to the same text. Anything else (a link, not a directory,
+        // permission, no openat2) takes the component walk. Asked afresh on every call: a link can appear
+        // between two calls, so nothing is remembered across resolutions.
+        if (OperatingSystem.IsLinux() && IsLexicallyClean(cleaned) && NoLinksOnDisk(cleaned)) return cleaned;
         // The ancestor retries below walk the same leading components again; within one resolution
         // each entry is probed once (the answer a second probe microseconds later would give).
-        var memo = ProbeMemo.Begin();
+        return ResolveByWalk(cleaned, portable: false);
+    }
+
+    /// <summary>
+    /// <see cref="Resolve"/> without the kernel fast path: the component walk, probing with <c>lstat</c>
+    /// or (<paramref name="portable"/>) with .NET's file APIs — the reference the tests compare with.
+    /// </summary>
+    internal static string ResolveByWalk(string cleaned, bool portable)
+    {
+        if (cleaned.Length == 0) return cleaned;
+        var memo = ProbeMemo.Begin(portable);
         try
         {
             return ResolveWith(cleaned, memo);
@@ -229,7 +248,7 @@ public static class PathNames
         return slash < 0 ? path : path[(slash + 1)..];
     }
 
-    private enum Entry { Missing, Directory, Other, Link, Failed }
+    internal enum Entry { Missing, Directory, Other, Link, Failed }
 
     /// <summary>Probe results of one <see cref="Resolve"/> (a per-thread, reused table; a handful of entries).</summary>
     private sealed class ProbeMemo
@@ -243,10 +262,13 @@ public static class PathNames
         private readonly string?[] _targets = new string?[Capacity];
         private int _count;
 
-        public static ProbeMemo Begin()
+        private bool _portable;
+
+        public static ProbeMemo Begin(bool portable)
         {
             var memo = t_free ?? new ProbeMemo();
             t_free = null;
+            memo._portable = portable;
             return memo;
         }
 
@@ -268,7 +290,7 @@ public static class PathNames
                     return _entries[i];
                 }
             }
-            var entry = PathNames.Probe(path, out target);
+            var entry = _portable ? ProbePortable(path, out target) : PathNames.Probe(path, out target);
             if (_count < Capacity)
             {
                 _paths[_count] = path;
@@ -280,7 +302,73 @@ public static class PathNames
         }
     }
 
+    // Paths up to this many UTF-8 bytes are encoded on the stack; longer ones (rare) in a pooled buffer.
+    private const int StackPathBytes = 512;
+
+    /// <summary>True when <see cref="UnixFile.ProbeNoSymlinks"/> settles the resolution: the path resolves to itself.</summary>
+    private static bool NoLinksOnDisk(string path)
+    {
+        // A NUL cannot be passed to the kernel (it would cut the path short); the walk reports it as a failure.
+        if (path.Contains('\0')) return false;
+        byte[]? rented = null;
+        var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(path, buffer);
+            buffer[n] = 0;
+            return UnixFile.ProbeNoSymlinks(buffer[..(n + 1)]) != UnixFile.NoSymlinkProbe.Unknown;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// One entry of the walk: a single <c>lstat</c>, plus <c>readlink</c> for a link (Linux); the portable
+    /// probe elsewhere. Same answers as <see cref="ProbePortable"/>: a dangling link is a link, a failed
+    /// lstat is missing, a NUL in the path is a failure.
+    /// </summary>
     private static Entry Probe(string path, out string? target)
+    {
+        if (!OperatingSystem.IsLinux()) return ProbePortable(path, out target);
+        target = null;
+        if (path.Contains('\0')) return Entry.Failed;
+        byte[]? rented = null;
+        var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(path, buffer);
+            buffer[n] = 0;
+            var path0 = buffer[..(n + 1)];
+            switch (UnixFile.LStatKind(path0, out var errno))
+            {
+                case UnixFileKind.Directory:
+                    return Entry.Directory;
+                case UnixFileKind.Symlink:
+                    target = UnixFile.ReadLink(path0);
+                    return target is null ? Entry.Failed : Entry.Link;
+                case null:
+                    // Every lstat failure counts as missing, as with the portable probe: .NET's
+                    // FileInfo reports "does not exist" for ENOENT, ENOTDIR, ENAMETOOLONG and EACCES
+                    // alike. (POL-065 reads "permission → the cleaned path"; keeping the resolved
+                    // ancestor instead only adds a candidate, which restrictive rules also see.)
+                    _ = errno;
+                    return Entry.Missing;
+                default:
+                    return Entry.Other;
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The probe through .NET's file APIs (non-Linux; also the reference the tests compare with).</summary>
+    internal static Entry ProbePortable(string path, out string? target)
     {
         target = null;
         try
