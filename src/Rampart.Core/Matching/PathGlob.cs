@@ -44,5 +44,8 @@ public sealed class PathGlob
             && _segments.IsMatch(cleanedPath);
     }
 
+    /// <summary><see cref="IsMatch"/> for a name the caller has already checked against <see cref="GlobInput.MaxBytes"/>.</summary>
+    internal bool IsMatchFitting(string cleanedPath) => _segments is not null && _segments.IsMatch(cleanedPath);
+
     public override string ToString() => Pattern;
 }

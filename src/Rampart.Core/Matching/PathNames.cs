@@ -98,17 +98,28 @@ public static class PathNames
         ArgumentNullException.ThrowIfNull(path);
         workdir ??= "";
         if (path.Length == 0) return [];
+        var result = new List<string>(3);
+        AddCandidates(path, workdir, result);
+        return result;
+    }
+
+    /// <summary><see cref="Candidates"/> appended to <paramref name="result"/> (the evaluation reuses one list per thread).</summary>
+    internal static void AddCandidates(string path, string workdir, List<string> result)
+    {
+        if (path.Length == 0) return;
         var cleaned = Clean(path, workdir);
-        var result = new List<string>(3) { cleaned };
+        result.Add(cleaned);
         var resolved = Resolve(cleaned);
         if (!result.Contains(resolved)) result.Add(resolved);
-        if (NormalizeWorkdir(workdir).Length > 0 && !path.Replace('\\', '/').StartsWith('/'))
+        if (NormalizeWorkdir(workdir).Length > 0 && !IsSlashAbsolute(path))
         {
             var relative = Clean(path);
             if (!result.Contains(relative)) result.Add(relative);
         }
-        return result;
     }
+
+    // `path.Replace('\\', '/').StartsWith('/')` without the copy.
+    private static bool IsSlashAbsolute(string path) => path.Length > 0 && path[0] is '/' or '\\';
 
     /// <summary>
     /// One pattern against one candidate (POL-067): pattern variants (the pattern, its workdir-joined form for an
@@ -143,6 +154,50 @@ public static class PathNames
         {
             if (v.IsMatch(candidate)) return true;
             if (joinedCandidate is not null && v.IsMatch(joinedCandidate)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// True when any of <paramref name="patterns"/> matches <paramref name="candidate"/>: the same answer
+    /// as <see cref="PatternMatchesCandidate"/> pattern by pattern, with what depends only on the candidate
+    /// and the working directory (normalised workdir, size check, the workdir-joined candidate) computed once.
+    /// </summary>
+    internal static bool AnyPatternMatches(PathGlob[] patterns, string candidate, string workdir)
+    {
+        if (patterns.Length == 0) return false;
+        var w = NormalizeWorkdir(workdir ?? "");
+        var candidateIsAbsolute = IsSlashAbsolute(candidate);
+        // An oversized candidate matches no pattern (PathGlob.IsMatch); its joined form is longer still.
+        var fits = GlobInput.FitsUtf8(candidate, GlobInput.MaxBytes);
+        string? joined = null;
+        var joinedFits = false;
+        foreach (var pattern in patterns)
+        {
+            if (!pattern.CanMatch) continue;
+            var patternIsAbsolute = pattern.Normalized.StartsWith('/');
+            string? joinedCandidate = null;
+            if (w.Length > 0 && !candidateIsAbsolute && patternIsAbsolute)
+            {
+                if (joined is null)
+                {
+                    joined = Clean(w + "/" + candidate.Replace('\\', '/'));
+                    joinedFits = GlobInput.FitsUtf8(joined, GlobInput.MaxBytes);
+                }
+                joinedCandidate = joined;
+            }
+            foreach (var v in OwnVariants(pattern))
+            {
+                if (fits && v.IsMatchFitting(candidate)) return true;
+                if (joinedCandidate is not null && joinedFits && v.IsMatchFitting(joinedCandidate)) return true;
+            }
+            if (w.Length > 0 && candidateIsAbsolute && !patternIsAbsolute && fits)
+            {
+                foreach (var v in JoinedVariants(pattern, w))
+                {
+                    if (v.IsMatchFitting(candidate)) return true;
+                }
+            }
         }
         return false;
     }
