@@ -172,25 +172,33 @@ public static class PathNames
         var fits = GlobInput.FitsUtf8(candidate, GlobInput.MaxBytes);
         string? joined = null;
         var joinedFits = false;
-        foreach (var pattern in patterns)
+        if (w.Length > 0 && !candidateIsAbsolute)
         {
+            joined = Clean(w + "/" + candidate.Replace('\\', '/'));
+            joinedFits = GlobInput.FitsUtf8(joined, GlobInput.MaxBytes);
+        }
+
+        // Which patterns can match at all: one pass of the list's literal automaton over the candidate
+        // (and its joined form) marks every pattern one of whose own variants' required literal occurs.
+        var filter = PathListFilter.Of(patterns);
+        Span<ulong> possible = filter.Words <= PathListFilter.MaxStackWords ? stackalloc ulong[filter.Words] : new ulong[filter.Words];
+        filter.Mark(fits ? candidate : null, joinedFits ? joined : null, possible);
+
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            var pattern = patterns[i];
             if (!pattern.CanMatch) continue;
             var patternIsAbsolute = pattern.Normalized.StartsWith('/');
-            string? joinedCandidate = null;
-            if (w.Length > 0 && !candidateIsAbsolute && patternIsAbsolute)
+            if ((possible[i >> 6] & (1UL << (i & 63))) != 0)
             {
-                if (joined is null)
+                var joinedCandidate = patternIsAbsolute && joinedFits ? joined : null;
+                foreach (var v in OwnVariants(pattern))
                 {
-                    joined = Clean(w + "/" + candidate.Replace('\\', '/'));
-                    joinedFits = GlobInput.FitsUtf8(joined, GlobInput.MaxBytes);
+                    if (fits && v.IsMatchFitting(candidate)) return true;
+                    if (joinedCandidate is not null && v.IsMatchFitting(joinedCandidate)) return true;
                 }
-                joinedCandidate = joined;
             }
-            foreach (var v in OwnVariants(pattern))
-            {
-                if (fits && v.IsMatchFitting(candidate)) return true;
-                if (joinedCandidate is not null && joinedFits && v.IsMatchFitting(joinedCandidate)) return true;
-            }
+            // The workdir-joined pattern variants change with the workdir: not in the filter, always tried.
             if (w.Length > 0 && candidateIsAbsolute && !patternIsAbsolute && fits)
             {
                 foreach (var v in JoinedVariants(pattern, w))
@@ -201,6 +209,8 @@ public static class PathNames
         }
         return false;
     }
+
+    internal static PathGlob[] OwnVariantsOf(PathGlob pattern) => OwnVariants(pattern);
 
     // The pattern and its resolved form do not depend on the call, so they are computed once per PathGlob.
     private static PathGlob[] OwnVariants(PathGlob pattern)
@@ -528,3 +538,70 @@ internal sealed record PathPatternVariants(PathGlob[] Own, WorkdirVariants? Join
 
 /// <summary>The workdir-joined pattern variants for one working directory.</summary>
 internal sealed record WorkdirVariants(string Workdir, PathGlob[] Globs);
+
+/// <summary>
+/// The literal pre-filter of one pattern list (a condition's <c>path_matches</c> or <c>path_not_matches</c>):
+/// an Aho–Corasick automaton over the required literal of every own variant (the pattern and its resolved
+/// form, POL-067) of every pattern. A variant can only match a name containing its required literal
+/// (folded: <see cref="LiteralAutomaton.Fold"/>), so unmarked patterns are skipped without changing the
+/// answer. Patterns with a variant that has no usable literal, are always marked; a pattern repeating an
+/// earlier one's normalised text (<c>**\.ssh\id_*</c> after <c>**/.ssh/id_*</c>) never is (same matcher,
+/// same answer). Built on first use and kept on the list's first glob.
+/// </summary>
+internal sealed class PathListFilter
+{
+    public const int MaxStackWords = 16;
+
+    private readonly PathGlob[] _patterns;
+    private readonly LiteralAutomaton? _automaton;
+    private readonly ulong[] _always;
+
+    private PathListFilter(PathGlob[] patterns, LiteralAutomaton? automaton, ulong[] always)
+    {
+        _patterns = patterns;
+        _automaton = automaton;
+        _always = always;
+    }
+
+    public int Words => _always.Length;
+
+    public static PathListFilter Of(PathGlob[] patterns)
+    {
+        var head = patterns[0];
+        if (head.ListFilter is { } cached && ReferenceEquals(cached._patterns, patterns)) return cached;
+        var built = Build(patterns);
+        head.ListFilter = built;
+        return built;
+    }
+
+    private static PathListFilter Build(PathGlob[] patterns)
+    {
+        var always = new ulong[(patterns.Length + 63) >> 6];
+        var literals = new List<(string Literal, int Tag)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            var pattern = patterns[i];
+            if (!pattern.CanMatch || !seen.Add(pattern.Normalized)) continue;
+            var variants = PathNames.OwnVariantsOf(pattern);
+            var unfiltered = false;
+            foreach (var v in variants)
+            {
+                var literal = LiteralAutomaton.FoldLiteral(v.RequiredText);
+                if (literal.Length == 0) unfiltered = true;
+                else literals.Add((literal, i));
+            }
+            if (unfiltered) always[i >> 6] |= 1UL << (i & 63);
+        }
+        return new PathListFilter(patterns, literals.Count == 0 ? null : LiteralAutomaton.Build(literals), always);
+    }
+
+    /// <summary>Sets in <paramref name="bits"/> the patterns that may match <paramref name="candidate"/> or <paramref name="joined"/> (null: not tried).</summary>
+    public void Mark(string? candidate, string? joined, Span<ulong> bits)
+    {
+        _always.CopyTo(bits);
+        if (_automaton is null) return;
+        if (candidate is not null) _automaton.Mark(candidate, bits);
+        if (joined is not null) _automaton.Mark(joined, bits);
+    }
+}

@@ -193,4 +193,38 @@ public sealed class PathNamesTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_root, "later"));
         Assert.Equal(path, PathNames.Resolve(path));
     }
+
+    [Fact]
+    public void A_pattern_list_matches_exactly_when_one_of_its_patterns_does()
+    {
+        // The list's literal pre-filter and shared per-candidate work must not change any answer.
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "alias"), real);
+        string[] patterns =
+        [
+            "**/.ssh/id_*", "**\\.ssh\\id_*", "**/*.pub", "**/.env", "*.env", "../secret/*.key", "/etc/**", "**/etc/shadow",
+            "src/**", "**", "*", "?", "[a-c]*.go", "**/Library/Keychains/**", _root + "/alias/**", _root + "/alias/x.txt",
+            "alias/*.txt", "**/É/*.txt", "/proj/*.env", "", "[", "**/a/**/b/**/c",
+        ];
+        string[] candidates =
+        [
+            "/home/u/.ssh/id_rsa", "/home/u/.ssh/id_rsa.pub", "~/.ssh/id_rsa", "/proj/a.env", "a.env", "src/main.go", "/etc/passwd",
+            "/x/etc/shadow", real + "/x.txt", _root + "/alias/x.txt", "alias/x.txt", "/p/É/f.txt", "/p/é/f.txt", "b.go",
+            "../secret/a.key", "/HOME/U/.SSH/ID_RSA", "a\\b.env", "x",
+        ];
+        string[] workdirs = ["", "/proj", _root, "  /w/../proj  ", "rel"];
+        var globs = patterns.Select(PathGlob.Compile).ToArray();
+        foreach (var workdir in workdirs)
+        {
+            foreach (var candidate in candidates)
+            {
+                for (var start = 0; start < globs.Length; start++)
+                {
+                    var list = globs[start..];
+                    var expected = list.Any(g => PathNames.PatternMatchesCandidate(g, candidate, workdir));
+                    Assert.True(expected == PathNames.AnyPatternMatches(list, candidate, workdir), $"{candidate} in {workdir}: list from {patterns[start]}");
+                }
+            }
+        }
+    }
 }
