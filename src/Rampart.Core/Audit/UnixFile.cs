@@ -103,6 +103,7 @@ internal static class UnixFile
     const ulong ResolveNoSymlinks = 0x04;
     const uint StatxType = 0x1;
     const int ENoSys = 38;
+    const int EPerm = 1;
 
     // Cleared once openat2 is known to be missing (old kernel, seccomp filter), so the walk is not
     // preceded by a failing call every time.
@@ -136,7 +137,8 @@ internal static class UnixFile
         }
         var errno = Marshal.GetLastPInvokeError();
         if (errno == ENoEnt) return NoSymlinkProbe.MissingWithoutLinks;
-        if (errno is ENoSys or 1 /* EPERM: a seccomp filter that refuses unknown calls */) s_openat2Usable = false;
+        // ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that refuses calls it does not know.
+        if (errno is ENoSys or EPerm) s_openat2Usable = false;
         return NoSymlinkProbe.Unknown;
     }
 

@@ -408,7 +408,7 @@ public static class PathNames
             var n = Encoding.UTF8.GetBytes(path, buffer);
             buffer[n] = 0;
             var path0 = buffer[..(n + 1)];
-            switch (UnixFile.LStatKind(path0, out var errno))
+            switch (UnixFile.LStatKind(path0, out _))
             {
                 case UnixFileKind.Directory:
                     return Entry.Directory;
@@ -420,7 +420,6 @@ public static class PathNames
                     // FileInfo reports "does not exist" for ENOENT, ENOTDIR, ENAMETOOLONG and EACCES
                     // alike. (POL-065 reads "permission → the cleaned path"; keeping the resolved
                     // ancestor instead only adds a candidate, which restrictive rules also see.)
-                    _ = errno;
                     return Entry.Missing;
                 default:
                     return Entry.Other;
@@ -544,7 +543,7 @@ internal sealed record WorkdirVariants(string Workdir, PathGlob[] Globs);
 /// an Aho–Corasick automaton over the required literal of every own variant (the pattern and its resolved
 /// form, POL-067) of every pattern. A variant can only match a name containing its required literal
 /// (folded: <see cref="LiteralAutomaton.Fold"/>), so unmarked patterns are skipped without changing the
-/// answer. Patterns with a variant that has no usable literal, are always marked; a pattern repeating an
+/// answer. Patterns with a variant that has no usable literal are always marked; a pattern repeating an
 /// earlier one's normalised text (<c>**\.ssh\id_*</c> after <c>**/.ssh/id_*</c>) never is (same matcher,
 /// same answer). Built on first use and kept on the list's first glob.
 /// </summary>
