@@ -6,8 +6,13 @@ using Rampart.Core.Policies;
 
 namespace Rampart.Bench;
 
-/// <summary>One call against upstream's standard profile (the common production configuration).</summary>
+/// <summary>
+/// One call against upstream's standard profile (the common production configuration). Each benchmark
+/// evaluates the same ToolCall again, so after the first round its inputs come from the memo on the
+/// call (CallInputs.Decode); the Decode rows measure that one decode per call on its own.
+/// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EvaluateStandardBenchmarks
 {
     CompiledPolicySet _set = null!;
@@ -18,6 +23,8 @@ public class EvaluateStandardBenchmarks
     ToolCall _readSshKey = null!;
     ToolCall _readRelative = null!;
     ToolCall _fetchApi = null!;
+    ToolCall _decodeGitStatus = null!;
+    ToolCall _decodeFetch = null!;
     readonly DateTimeOffset _now = DateTimeOffset.UtcNow;
 
     [GlobalSetup]
@@ -31,6 +38,8 @@ public class EvaluateStandardBenchmarks
         _readSshKey = BenchFiles.Call("read", "file_path", "~/.ssh/id_rsa");
         _readRelative = BenchFiles.Call("read", "file_path", "src/main.go");
         _fetchApi = BenchFiles.Call("fetch", "url", "https://api.github.com");
+        _decodeGitStatus = BenchFiles.Call("exec", "command", "git status");
+        _decodeFetch = BenchFiles.Call("fetch", "url", "https://api.github.com");
     }
 
     [Benchmark(Baseline = true, Description = "standard: allowed git status")]
@@ -53,6 +62,20 @@ public class EvaluateStandardBenchmarks
 
     [Benchmark(Description = "standard: fetch https://api.github.com")]
     public Decision FetchApi() => _set.Evaluate(_fetchApi, default, _now);
+
+    [Benchmark(Description = "decode once per call: git status inputs")]
+    public object DecodeGitStatus()
+    {
+        _decodeGitStatus.Decoded = null;
+        return CallInputs.Decode(_decodeGitStatus);
+    }
+
+    [Benchmark(Description = "decode once per call: fetch inputs")]
+    public object DecodeFetch()
+    {
+        _decodeFetch.Decoded = null;
+        return CallInputs.Decode(_decodeFetch);
+    }
 }
 
 /// <summary>Load + compile of upstream's standard.yaml (issue 2 target: under 10 ms; upstream 10.9 ms).</summary>
@@ -73,6 +96,7 @@ public class LoadCompileBenchmarks
 /// tool index and precompiled sets the cost should follow the applicable policies, not N.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EvaluateScalingBenchmarks
 {
     [Params(10, 100, 1000, 10000)]

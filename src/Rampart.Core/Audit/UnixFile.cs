@@ -79,7 +79,104 @@ internal static class UnixFile
 
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     static extern int SysFlock(int fd, int operation);
+
+    [DllImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    static extern nint SysReadlink(ref byte path, ref byte buf, nuint size);
+
+    // openat2 has no libc wrapper: syscall(SYS_openat2, …). glibc's and musl's syscall() read the
+    // integer registers only, so the variadic declaration with fixed integer arguments is safe.
+    [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    static extern nint SysCall4(nint number, int dirfd, ref byte path, ref OpenHow how, nuint size);
 #pragma warning restore SYSLIB1054
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
+    // openat2 is 437 on every Linux architecture (syscalls added after 5.1 share one number).
+    const nint SysOpenat2 = 437;
+    const ulong OPath = 0x200000;
+    const ulong ResolveNoSymlinks = 0x04;
+    const uint StatxType = 0x1;
+    const int ENoSys = 38;
+    const int EPerm = 1;
+
+    // Cleared once openat2 is known to be missing (old kernel, seccomp filter), so the walk is not
+    // preceded by a failing call every time.
+    static volatile bool s_openat2Usable = OperatingSystem.IsLinux();
+
+    /// <summary>Outcome of <see cref="ProbeNoSymlinks"/>.</summary>
+    public enum NoSymlinkProbe
+    {
+        /// <summary>The path exists and no component of it (the last included) is a symbolic link.</summary>
+        ExistsWithoutLinks,
+        /// <summary>Some component is missing, and every component before it is a real directory (no link).</summary>
+        MissingWithoutLinks,
+        /// <summary>Anything else (a link somewhere, not a directory, permission, no openat2): walk it.</summary>
+        Unknown,
+    }
+
+    /// <summary>
+    /// One <c>openat2(O_PATH, RESOLVE_NO_SYMLINKS)</c> (+ <c>close</c>): answers "does the path resolve
+    /// without following any symbolic link" in one kernel walk (POL-065 fast path).
+    /// <paramref name="path0"/> is NUL-terminated UTF-8.
+    /// </summary>
+    public static NoSymlinkProbe ProbeNoSymlinks(ReadOnlySpan<byte> path0)
+    {
+        if (!s_openat2Usable) return NoSymlinkProbe.Unknown;
+        var how = new OpenHow { Flags = OPath | CloseOnExec, Resolve = ResolveNoSymlinks };
+        var fd = SysCall4(SysOpenat2, AtFdCwd, ref MemoryMarshal.GetReference(path0), ref how, 24);
+        if (fd >= 0)
+        {
+            SysClose((int)fd);
+            return NoSymlinkProbe.ExistsWithoutLinks;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == ENoEnt) return NoSymlinkProbe.MissingWithoutLinks;
+        // ENOSYS: a kernel before 5.6; EPERM: a seccomp filter that refuses calls it does not know.
+        if (errno is ENoSys or EPerm) s_openat2Usable = false;
+        return NoSymlinkProbe.Unknown;
+    }
+
+    /// <summary>
+    /// <c>lstat</c> type only, without throwing: the kind, or null with <paramref name="errno"/> set.
+    /// <paramref name="path0"/> is NUL-terminated UTF-8.
+    /// </summary>
+    public static UnixFileKind? LStatKind(ReadOnlySpan<byte> path0, out int errno)
+    {
+        var buf = default(Statx);
+        if (SysStatx(AtFdCwd, ref MemoryMarshal.GetReference(path0), AtSymlinkNoFollow, StatxType, ref buf) == 0)
+        {
+            errno = 0;
+            return (buf.Mode & 0xF000) switch
+            {
+                0x8000 => UnixFileKind.Regular,
+                0x4000 => UnixFileKind.Directory,
+                0xA000 => UnixFileKind.Symlink,
+                _ => UnixFileKind.Other,
+            };
+        }
+        errno = Marshal.GetLastPInvokeError();
+        return null;
+    }
+
+    /// <summary><c>readlink</c>: the link's raw text, or null when it cannot be read. <paramref name="path0"/> is NUL-terminated UTF-8.</summary>
+    public static string? ReadLink(ReadOnlySpan<byte> path0)
+    {
+        Span<byte> small = stackalloc byte[256];
+        var n = SysReadlink(ref MemoryMarshal.GetReference(path0), ref MemoryMarshal.GetReference(small), (nuint)small.Length);
+        if (n < 0) return null;
+        if (n < small.Length) return Encoding.UTF8.GetString(small[..(int)n]);
+        // Possibly truncated: retry with room for the longest path the kernel accepts.
+        var big = new byte[4097];
+        n = SysReadlink(ref MemoryMarshal.GetReference(path0), ref big[0], (nuint)big.Length);
+        if (n < 0 || n >= big.Length) return null;
+        return Encoding.UTF8.GetString(big, 0, (int)n);
+    }
 
     static byte[] Path0(string path)
     {

@@ -18,6 +18,7 @@ internal sealed class CallContext
     static readonly string[] NoStrings = [];
 
     readonly string[] _plainComponents = new string[1];
+    readonly List<string> _pathCandidateList = new(3);
     readonly CommandForms _rawForms;
     readonly CandidateForms _rawCandidate;
 
@@ -47,13 +48,14 @@ internal sealed class CallContext
         Call = call;
         Now = now;
         Counter = counter;
-        var toolClass = CallInputs.ToolClass(call.Tool);
-        ToolClass = toolClass;
-        Command = CallInputs.Command(call, toolClass);
-        Path = CallInputs.Path(call, toolClass);
-        Url = CallInputs.Url(call, toolClass);
-        Domain = CallInputs.Domain(call, Url);
-        Workdir = CallInputs.Workdir(call);
+        // Decoded once per ToolCall instance and memoized on it (CallInputs.Decode).
+        var inputs = CallInputs.Decode(call);
+        ToolClass = inputs.ToolClass;
+        Command = inputs.Command;
+        Path = inputs.Path;
+        Url = inputs.Url;
+        Domain = inputs.Domain;
+        Workdir = inputs.Workdir;
     }
 
     void Clear()
@@ -71,6 +73,7 @@ internal sealed class CallContext
         _normalizedLower = null;
         _envNames = null;
         _pathCandidates = null;
+        _pathCandidateList.Clear();
         _hostCaseFold = null;
         _rawForms.Clear();
         _rawCandidate.Clear();
@@ -199,8 +202,19 @@ internal sealed class CallContext
     internal Conditions.PatternMask LivePatterns => _livePatterns < 0 ? default : new(_indexMarks, _livePatterns);
 
     /// <summary>POL-066 path candidates (empty when there is no path; iterate by index).</summary>
-    public IReadOnlyList<string> PathCandidates =>
-        _pathCandidates ??= Path.Length == 0 ? NoStrings : PathNames.Candidates(Path, Workdir);
+    public IReadOnlyList<string> PathCandidates
+    {
+        get
+        {
+            if (_pathCandidates is null)
+            {
+                // Filled into this context's own list (cleared on return), so the path route allocates no list.
+                PathNames.AddCandidates(Path, Workdir, _pathCandidateList);
+                _pathCandidates = _pathCandidateList;
+            }
+            return _pathCandidates;
+        }
+    }
 
     /// <summary>POL-050 host-case rule: the raw command's first word is a cmd.exe or PowerShell wrapper.</summary>
     public bool HostCaseFold =>

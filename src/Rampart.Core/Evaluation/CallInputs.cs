@@ -34,6 +34,22 @@ internal static class CallInputs
 
     public static bool IsUrlLike(string toolClass) => toolClass is "fetch" or "http" or "web_fetch" or "browser";
 
+    /// <summary>
+    /// Tool class, command, path, url, domain and working directory of <paramref name="call"/>: decoded
+    /// from its JSON params on the first evaluation of the instance (the strings are materialised once),
+    /// then taken from the memo on the call as long as the members they were read from are the same.
+    /// </summary>
+    public static DecodedCallInputs Decode(ToolCall call)
+    {
+        if (call.Decoded is { } memo && memo.IsFor(call)) return memo;
+        var toolClass = ToolClass(call.Tool);
+        var url = Url(call, toolClass);
+        var decoded = new DecodedCallInputs(call.Tool, call.Params, call.Input, call.Workdir,
+            toolClass, Command(call, toolClass), Path(call, toolClass), url, Domain(call, url), Workdir(call));
+        call.Decoded = decoded;
+        return decoded;
+    }
+
     /// <summary>POL-002: first string value with non-blank text, params keys first, then input keys.</summary>
     public static string Lookup(ToolCall call, string[] keys)
     {
@@ -182,4 +198,24 @@ internal static class CallInputs
         bytes = Encoding.UTF8.GetByteCount(value);
         return bytes > EngineMessages.MatchLimitBytes;
     }
+}
+
+/// <summary>
+/// What <see cref="CallInputs.Decode"/> read from a call, with the members it read them from (compared
+/// by reference: the decode is reused only for the very same tool, params, input and workdir objects).
+/// </summary>
+internal sealed class DecodedCallInputs(
+    string sourceTool, IReadOnlyDictionary<string, JsonElement> sourceParams, IReadOnlyDictionary<string, JsonElement>? sourceInput,
+    string sourceWorkdir, string toolClass, string command, string path, string url, string domain, string workdir)
+{
+    public string ToolClass { get; } = toolClass;
+    public string Command { get; } = command;
+    public string Path { get; } = path;
+    public string Url { get; } = url;
+    public string Domain { get; } = domain;
+    public string Workdir { get; } = workdir;
+
+    public bool IsFor(ToolCall call) =>
+        ReferenceEquals(call.Params, sourceParams) && ReferenceEquals(call.Input, sourceInput)
+        && ReferenceEquals(call.Tool, sourceTool) && ReferenceEquals(call.Workdir, sourceWorkdir);
 }

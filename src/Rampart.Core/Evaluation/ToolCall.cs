@@ -28,4 +28,31 @@ public sealed record ToolCall
     public string ToolCallId { get; init; } = "";
     public string Id { get; init; } = "";
     public DateTimeOffset Timestamp { get; init; }
+
+    // The values conditions read from this call (POL-002, POL-003), decoded from the JSON params by the
+    // first evaluation and reused by the next ones (CallInputs.Decode); revalidated against the
+    // members they came from on every use, so a `with` copy that changes them decodes afresh.
+    // Params and Input must not be mutated once the call has been evaluated (the record is immutable).
+    DecodedSlot _decoded;
+
+    internal DecodedCallInputs? Decoded
+    {
+        get => _decoded.Value;
+        set => _decoded.Value = value;
+    }
+
+    /// <summary>
+    /// Holds the memo without taking part in the record's equality or hash: two calls with the same
+    /// members are equal whether or not one of them has been evaluated.
+    /// </summary>
+    struct DecodedSlot : IEquatable<DecodedSlot>
+    {
+        public DecodedCallInputs? Value;
+
+        public readonly bool Equals(DecodedSlot other) => true;
+
+        public override readonly bool Equals(object? obj) => obj is DecodedSlot;
+
+        public override readonly int GetHashCode() => 0;
+    }
 }

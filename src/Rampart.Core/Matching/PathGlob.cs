@@ -33,6 +33,12 @@ public sealed class PathGlob
     /// <summary>False for a pattern that matches nothing (empty, oversized, too many <c>**</c>, invalid class).</summary>
     internal bool CanMatch => _segments is not null;
 
+    /// <summary>The literal pre-filter of the pattern list this glob heads (<see cref="PathListFilter.Of"/>).</summary>
+    internal PathListFilter? ListFilter { get; set; }
+
+    /// <summary>The longest literal run every match contains ("" when there is none).</summary>
+    internal string RequiredText => _segments?.RequiredText ?? "";
+
     /// <summary>Cached pattern variants for <see cref="PathNames.PatternMatchesCandidate"/> (POL-067).</summary>
     internal PathPatternVariants? Variants { get; set; }
 
@@ -43,6 +49,9 @@ public sealed class PathGlob
             && GlobInput.FitsUtf8(cleanedPath, GlobInput.MaxBytes)
             && _segments.IsMatch(cleanedPath);
     }
+
+    /// <summary><see cref="IsMatch"/> for a name the caller has already checked against <see cref="GlobInput.MaxBytes"/>.</summary>
+    internal bool IsMatchFitting(string cleanedPath) => _segments is not null && _segments.IsMatch(cleanedPath);
 
     public override string ToString() => Pattern;
 }

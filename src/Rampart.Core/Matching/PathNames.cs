@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using Rampart.Core.Audit;
 
 namespace Rampart.Core.Matching;
 
@@ -34,9 +36,26 @@ public static class PathNames
     {
         ArgumentNullException.ThrowIfNull(cleaned);
         if (cleaned.Length == 0) return cleaned;
+        // Fast path (Linux): one kernel walk that refuses every symbolic link. Success means no component
+        // is a link, so the walk below would return the path as it is; ENOENT means every component before
+        // the first missing one is a real directory, so the longest existing ancestor resolves to itself
+        // and the missing elements re-attach to the same text. Anything else (a link, not a directory,
+        // permission, no openat2) takes the component walk. Asked afresh on every call: a link can appear
+        // between two calls, so nothing is remembered across resolutions.
+        if (OperatingSystem.IsLinux() && IsLexicallyClean(cleaned) && NoLinksOnDisk(cleaned)) return cleaned;
         // The ancestor retries below walk the same leading components again; within one resolution
         // each entry is probed once (the answer a second probe microseconds later would give).
-        var memo = ProbeMemo.Begin();
+        return ResolveByWalk(cleaned, portable: false);
+    }
+
+    /// <summary>
+    /// <see cref="Resolve"/> without the kernel fast path: the component walk, probing with <c>lstat</c>
+    /// or (<paramref name="portable"/>) with .NET's file APIs — the reference the tests compare with.
+    /// </summary>
+    internal static string ResolveByWalk(string cleaned, bool portable)
+    {
+        if (cleaned.Length == 0) return cleaned;
+        var memo = ProbeMemo.Begin(portable);
         try
         {
             return ResolveWith(cleaned, memo);
@@ -79,17 +98,28 @@ public static class PathNames
         ArgumentNullException.ThrowIfNull(path);
         workdir ??= "";
         if (path.Length == 0) return [];
+        var result = new List<string>(3);
+        AddCandidates(path, workdir, result);
+        return result;
+    }
+
+    /// <summary><see cref="Candidates"/> appended to <paramref name="result"/> (the evaluation reuses one list per thread).</summary>
+    internal static void AddCandidates(string path, string workdir, List<string> result)
+    {
+        if (path.Length == 0) return;
         var cleaned = Clean(path, workdir);
-        var result = new List<string>(3) { cleaned };
+        result.Add(cleaned);
         var resolved = Resolve(cleaned);
         if (!result.Contains(resolved)) result.Add(resolved);
-        if (NormalizeWorkdir(workdir).Length > 0 && !path.Replace('\\', '/').StartsWith('/'))
+        if (NormalizeWorkdir(workdir).Length > 0 && !IsSlashAbsolute(path))
         {
             var relative = Clean(path);
             if (!result.Contains(relative)) result.Add(relative);
         }
-        return result;
     }
+
+    // `path.Replace('\\', '/').StartsWith('/')` without the copy.
+    private static bool IsSlashAbsolute(string path) => path.Length > 0 && path[0] is '/' or '\\';
 
     /// <summary>
     /// One pattern against one candidate (POL-067): pattern variants (the pattern, its workdir-joined form for an
@@ -127,6 +157,60 @@ public static class PathNames
         }
         return false;
     }
+
+    /// <summary>
+    /// True when any of <paramref name="patterns"/> matches <paramref name="candidate"/>: the same answer
+    /// as <see cref="PatternMatchesCandidate"/> pattern by pattern, with what depends only on the candidate
+    /// and the working directory (normalised workdir, size check, the workdir-joined candidate) computed once.
+    /// </summary>
+    internal static bool AnyPatternMatches(PathGlob[] patterns, string candidate, string workdir)
+    {
+        if (patterns.Length == 0) return false;
+        var w = NormalizeWorkdir(workdir ?? "");
+        var candidateIsAbsolute = IsSlashAbsolute(candidate);
+        // An oversized candidate matches no pattern (PathGlob.IsMatch); its joined form is longer still.
+        var fits = GlobInput.FitsUtf8(candidate, GlobInput.MaxBytes);
+        string? joined = null;
+        var joinedFits = false;
+        if (w.Length > 0 && !candidateIsAbsolute)
+        {
+            joined = Clean(w + "/" + candidate.Replace('\\', '/'));
+            joinedFits = GlobInput.FitsUtf8(joined, GlobInput.MaxBytes);
+        }
+
+        // Which patterns can match at all: one pass of the list's literal automaton over the candidate
+        // (and its joined form) marks every pattern one of whose own variants' required literal occurs.
+        var filter = PathListFilter.Of(patterns);
+        Span<ulong> possible = filter.Words <= PathListFilter.MaxStackWords ? stackalloc ulong[filter.Words] : new ulong[filter.Words];
+        filter.Mark(fits ? candidate : null, joinedFits ? joined : null, possible);
+
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            var pattern = patterns[i];
+            if (!pattern.CanMatch) continue;
+            var patternIsAbsolute = pattern.Normalized.StartsWith('/');
+            if ((possible[i >> 6] & (1UL << (i & 63))) != 0)
+            {
+                var joinedCandidate = patternIsAbsolute && joinedFits ? joined : null;
+                foreach (var v in OwnVariants(pattern))
+                {
+                    if (fits && v.IsMatchFitting(candidate)) return true;
+                    if (joinedCandidate is not null && v.IsMatchFitting(joinedCandidate)) return true;
+                }
+            }
+            // The workdir-joined pattern variants change with the workdir: not in the filter, always tried.
+            if (w.Length > 0 && candidateIsAbsolute && !patternIsAbsolute && fits)
+            {
+                foreach (var v in JoinedVariants(pattern, w))
+                {
+                    if (v.IsMatchFitting(candidate)) return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    internal static PathGlob[] OwnVariantsOf(PathGlob pattern) => OwnVariants(pattern);
 
     // The pattern and its resolved form do not depend on the call, so they are computed once per PathGlob.
     private static PathGlob[] OwnVariants(PathGlob pattern)
@@ -229,7 +313,7 @@ public static class PathNames
         return slash < 0 ? path : path[(slash + 1)..];
     }
 
-    private enum Entry { Missing, Directory, Other, Link, Failed }
+    internal enum Entry { Missing, Directory, Other, Link, Failed }
 
     /// <summary>Probe results of one <see cref="Resolve"/> (a per-thread, reused table; a handful of entries).</summary>
     private sealed class ProbeMemo
@@ -243,10 +327,13 @@ public static class PathNames
         private readonly string?[] _targets = new string?[Capacity];
         private int _count;
 
-        public static ProbeMemo Begin()
+        private bool _portable;
+
+        public static ProbeMemo Begin(bool portable)
         {
             var memo = t_free ?? new ProbeMemo();
             t_free = null;
+            memo._portable = portable;
             return memo;
         }
 
@@ -268,7 +355,7 @@ public static class PathNames
                     return _entries[i];
                 }
             }
-            var entry = PathNames.Probe(path, out target);
+            var entry = _portable ? ProbePortable(path, out target) : PathNames.Probe(path, out target);
             if (_count < Capacity)
             {
                 _paths[_count] = path;
@@ -280,7 +367,72 @@ public static class PathNames
         }
     }
 
+    // Paths up to this many UTF-8 bytes are encoded on the stack; longer ones (rare) in a pooled buffer.
+    private const int StackPathBytes = 512;
+
+    /// <summary>True when <see cref="UnixFile.ProbeNoSymlinks"/> settles the resolution: the path resolves to itself.</summary>
+    private static bool NoLinksOnDisk(string path)
+    {
+        // A NUL cannot be passed to the kernel (it would cut the path short); the walk reports it as a failure.
+        if (path.Contains('\0')) return false;
+        byte[]? rented = null;
+        var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(path, buffer);
+            buffer[n] = 0;
+            return UnixFile.ProbeNoSymlinks(buffer[..(n + 1)]) != UnixFile.NoSymlinkProbe.Unknown;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// One entry of the walk: a single <c>lstat</c>, plus <c>readlink</c> for a link (Linux); the portable
+    /// probe elsewhere. Same answers as <see cref="ProbePortable"/>: a dangling link is a link, a failed
+    /// lstat is missing, a NUL in the path is a failure.
+    /// </summary>
     private static Entry Probe(string path, out string? target)
+    {
+        if (!OperatingSystem.IsLinux()) return ProbePortable(path, out target);
+        target = null;
+        if (path.Contains('\0')) return Entry.Failed;
+        byte[]? rented = null;
+        var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(path, buffer);
+            buffer[n] = 0;
+            var path0 = buffer[..(n + 1)];
+            switch (UnixFile.LStatKind(path0, out _))
+            {
+                case UnixFileKind.Directory:
+                    return Entry.Directory;
+                case UnixFileKind.Symlink:
+                    target = UnixFile.ReadLink(path0);
+                    return target is null ? Entry.Failed : Entry.Link;
+                case null:
+                    // Every lstat failure counts as missing, as with the portable probe: .NET's
+                    // FileInfo reports "does not exist" for ENOENT, ENOTDIR, ENAMETOOLONG and EACCES
+                    // alike. (POL-065 reads "permission → the cleaned path"; keeping the resolved
+                    // ancestor instead only adds a candidate, which restrictive rules also see.)
+                    return Entry.Missing;
+                default:
+                    return Entry.Other;
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The probe through .NET's file APIs (non-Linux; also the reference the tests compare with).</summary>
+    internal static Entry ProbePortable(string path, out string? target)
     {
         target = null;
         try
@@ -385,3 +537,70 @@ internal sealed record PathPatternVariants(PathGlob[] Own, WorkdirVariants? Join
 
 /// <summary>The workdir-joined pattern variants for one working directory.</summary>
 internal sealed record WorkdirVariants(string Workdir, PathGlob[] Globs);
+
+/// <summary>
+/// The literal pre-filter of one pattern list (a condition's <c>path_matches</c> or <c>path_not_matches</c>):
+/// an Aho–Corasick automaton over the required literal of every own variant (the pattern and its resolved
+/// form, POL-067) of every pattern. A variant can only match a name containing its required literal
+/// (folded: <see cref="LiteralAutomaton.Fold"/>), so unmarked patterns are skipped without changing the
+/// answer. Patterns with a variant that has no usable literal are always marked; a pattern repeating an
+/// earlier one's normalised text (<c>**\.ssh\id_*</c> after <c>**/.ssh/id_*</c>) never is (same matcher,
+/// same answer). Built on first use and kept on the list's first glob.
+/// </summary>
+internal sealed class PathListFilter
+{
+    public const int MaxStackWords = 16;
+
+    private readonly PathGlob[] _patterns;
+    private readonly LiteralAutomaton? _automaton;
+    private readonly ulong[] _always;
+
+    private PathListFilter(PathGlob[] patterns, LiteralAutomaton? automaton, ulong[] always)
+    {
+        _patterns = patterns;
+        _automaton = automaton;
+        _always = always;
+    }
+
+    public int Words => _always.Length;
+
+    public static PathListFilter Of(PathGlob[] patterns)
+    {
+        var head = patterns[0];
+        if (head.ListFilter is { } cached && ReferenceEquals(cached._patterns, patterns)) return cached;
+        var built = Build(patterns);
+        head.ListFilter = built;
+        return built;
+    }
+
+    private static PathListFilter Build(PathGlob[] patterns)
+    {
+        var always = new ulong[(patterns.Length + 63) >> 6];
+        var literals = new List<(string Literal, int Tag)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < patterns.Length; i++)
+        {
+            var pattern = patterns[i];
+            if (!pattern.CanMatch || !seen.Add(pattern.Normalized)) continue;
+            var variants = PathNames.OwnVariantsOf(pattern);
+            var unfiltered = false;
+            foreach (var v in variants)
+            {
+                var literal = LiteralAutomaton.FoldLiteral(v.RequiredText);
+                if (literal.Length == 0) unfiltered = true;
+                else literals.Add((literal, i));
+            }
+            if (unfiltered) always[i >> 6] |= 1UL << (i & 63);
+        }
+        return new PathListFilter(patterns, literals.Count == 0 ? null : LiteralAutomaton.Build(literals), always);
+    }
+
+    /// <summary>Sets in <paramref name="bits"/> the patterns that may match <paramref name="candidate"/> or <paramref name="joined"/> (null: not tried).</summary>
+    public void Mark(string? candidate, string? joined, Span<ulong> bits)
+    {
+        _always.CopyTo(bits);
+        if (_automaton is null) return;
+        if (candidate is not null) _automaton.Mark(candidate, bits);
+        if (joined is not null) _automaton.Mark(joined, bits);
+    }
+}

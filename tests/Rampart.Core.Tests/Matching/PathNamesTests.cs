@@ -134,4 +134,97 @@ public sealed class PathNamesTests : IDisposable
         Assert.False(PathNames.PatternMatchesCandidate(glob, "/a/x.env", "/b"));
         Assert.True(PathNames.PatternMatchesCandidate(glob, "/b/x.env", "/b"));
     }
+
+    /// <summary>A tree with every kind of entry the walk distinguishes, and paths through all of them.</summary>
+    private string[] ResolutionPaths()
+    {
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        Directory.CreateDirectory(Path.Combine(real, "sub"));
+        File.WriteAllText(Path.Combine(real, "file"), "x");
+        File.WriteAllText(Path.Combine(real, "sub", "deep"), "x");
+        Directory.CreateSymbolicLink(Path.Combine(_root, "abs"), real);
+        Directory.CreateSymbolicLink(Path.Combine(_root, "rel"), "real/sub");
+        Directory.CreateSymbolicLink(Path.Combine(real, "up"), "..");
+        Directory.CreateSymbolicLink(Path.Combine(real, "dotdot"), "../real/../abs");
+        File.CreateSymbolicLink(Path.Combine(_root, "tofile"), Path.Combine(real, "file"));
+        File.CreateSymbolicLink(Path.Combine(_root, "dangling"), Path.Combine(_root, "nowhere", "x"));
+        File.CreateSymbolicLink(Path.Combine(_root, "chain1"), "chain2");
+        File.CreateSymbolicLink(Path.Combine(_root, "chain2"), "abs");
+        File.CreateSymbolicLink(Path.Combine(_root, "loop1"), "loop2");
+        File.CreateSymbolicLink(Path.Combine(_root, "loop2"), "loop1");
+        File.CreateSymbolicLink(Path.Combine(_root, "long"), new string('n', 300) + "/" + new string('m', 300));
+
+        string[] tails = ["", "/file", "/sub", "/sub/deep", "/missing", "/missing/more", "/file/below", "/up/real/file", "/dotdot/sub"];
+        string[] heads =
+        [
+            _root, real, _root + "/abs", _root + "/rel", _root + "/tofile", _root + "/dangling", _root + "/chain1",
+            _root + "/loop1", _root + "/long", _root + "/nothing", _root + "/real/up",
+        ];
+        var paths = new List<string> { "/", ".", "..", "~/.ssh/id_rsa", "src/main.go", "/proc/self/cwd", "/proc/self/fd/0", "/etc/passwd", "a\0b" };
+        foreach (var head in heads)
+        {
+            foreach (var tail in tails) paths.Add(head + tail);
+        }
+        paths.Add(_root + "/" + new string('x', 2000) + "/y");
+        paths.Add(_root + "/abs/" + new string('é', 400));
+        return paths.ToArray();
+    }
+
+    [Fact]
+    public void Resolve_answers_like_the_portable_walk_for_every_kind_of_entry()
+    {
+        foreach (var path in ResolutionPaths())
+        {
+            var expected = PathNames.ResolveByWalk(path, portable: true);
+            Assert.True(expected == PathNames.Resolve(path), $"{path}: fast path gave {PathNames.Resolve(path)}, walk {expected}");
+            Assert.True(expected == PathNames.ResolveByWalk(path, portable: false), $"{path}: lstat walk gave {PathNames.ResolveByWalk(path, portable: false)}, walk {expected}");
+        }
+    }
+
+    [Fact]
+    public void Resolve_sees_a_link_created_after_an_earlier_resolution()
+    {
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        var path = _root + "/later/f";
+        Assert.Equal(path, PathNames.Resolve(path));
+        Directory.CreateSymbolicLink(Path.Combine(_root, "later"), real);
+        Assert.Equal(real + "/f", PathNames.Resolve(path));
+        Directory.Delete(Path.Combine(_root, "later"));
+        Directory.CreateDirectory(Path.Combine(_root, "later"));
+        Assert.Equal(path, PathNames.Resolve(path));
+    }
+
+    [Fact]
+    public void A_pattern_list_matches_exactly_when_one_of_its_patterns_does()
+    {
+        // The list's literal pre-filter and shared per-candidate work must not change any answer.
+        var real = Directory.CreateDirectory(Path.Combine(_root, "real")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "alias"), real);
+        string[] patterns =
+        [
+            "**/.ssh/id_*", "**\\.ssh\\id_*", "**/*.pub", "**/.env", "*.env", "../secret/*.key", "/etc/**", "**/etc/shadow",
+            "src/**", "**", "*", "?", "[a-c]*.go", "**/Library/Keychains/**", _root + "/alias/**", _root + "/alias/x.txt",
+            "alias/*.txt", "**/É/*.txt", "/proj/*.env", "", "[", "**/a/**/b/**/c",
+        ];
+        string[] candidates =
+        [
+            "/home/u/.ssh/id_rsa", "/home/u/.ssh/id_rsa.pub", "~/.ssh/id_rsa", "/proj/a.env", "a.env", "src/main.go", "/etc/passwd",
+            "/x/etc/shadow", real + "/x.txt", _root + "/alias/x.txt", "alias/x.txt", "/p/É/f.txt", "/p/é/f.txt", "b.go",
+            "../secret/a.key", "/HOME/U/.SSH/ID_RSA", "a\\b.env", "x",
+        ];
+        string[] workdirs = ["", "/proj", _root, "  /w/../proj  ", "rel"];
+        var globs = patterns.Select(PathGlob.Compile).ToArray();
+        foreach (var workdir in workdirs)
+        {
+            foreach (var candidate in candidates)
+            {
+                for (var start = 0; start < globs.Length; start++)
+                {
+                    var list = globs[start..];
+                    var expected = list.Any(g => PathNames.PatternMatchesCandidate(g, candidate, workdir));
+                    Assert.True(expected == PathNames.AnyPatternMatches(list, candidate, workdir), $"{candidate} in {workdir}: list from {patterns[start]}");
+                }
+            }
+        }
+    }
 }

@@ -46,12 +46,6 @@ internal static class PathConditions
         return true;
     }
 
-    static bool AnyMatches(PathGlob[] patterns, string candidate, string workdir)
-    {
-        foreach (var pattern in patterns)
-        {
-            if (PathNames.PatternMatchesCandidate(pattern, candidate, workdir)) return true;
-        }
-        return false;
-    }
+    static bool AnyMatches(PathGlob[] patterns, string candidate, string workdir) =>
+        PathNames.AnyPatternMatches(patterns, candidate, workdir);
 }
