@@ -95,6 +95,8 @@ public sealed class AuditWriter : IAsyncDisposable
     SafeFileHandle? _state;
     string? _stagedAnchor;
     SafeFileHandle? _stagedAnchorHandle;
+    // The inode audit-anchor.json names now, held open so that replacing it does not free it (see InstallStagedAnchor).
+    SafeFileHandle? _heldAnchor;
     // The directory fsync of the last installed anchor, still owed (see InstallStagedAnchor).
     bool _anchorRenameUnsynced;
     SideJob? _side;
@@ -623,10 +625,18 @@ public sealed class AuditWriter : IAsyncDisposable
     void StageAnchor(AuditAnchor anchor)
     {
         var content = AuditFileFormat.Write(anchor);
-        if (!_options.Fsync)
+        if (_heldAnchor is null)
         {
-            _stagedAnchor = _dir.StageReplacement(content, AuditFileNames.AnchorTempPrefix, fsync: false);
-            return;
+            // The anchor an earlier process left: held like ours, so that the rename over it stays cheap.
+            try
+            {
+                if (UnixFile.LStat(_dir.Combine(AuditFileNames.Anchor)) is { Kind: UnixFileKind.Regular })
+                    _heldAnchor = UnixFile.Open(_dir.Combine(AuditFileNames.Anchor), UnixFile.ReadOnly);
+            }
+            catch (IOException)
+            {
+                // Only an optimisation: the rename below reports what is wrong with the path.
+            }
         }
         (_stagedAnchor, _stagedAnchorHandle) = _dir.StageReplacementOpen(content, AuditFileNames.AnchorTempPrefix);
     }
@@ -641,20 +651,12 @@ public sealed class AuditWriter : IAsyncDisposable
         var anchor = _stagedAnchorHandle;
         var directory = _anchorRenameUnsynced;
         if (anchor is null && !directory) return;
-        _stagedAnchorHandle = null;
         _anchorRenameUnsynced = false;
         _side ??= new SideJob();
         var path = _dir.Path;
         _side.Start(() =>
         {
-            try
-            {
-                if (anchor is not null) RandomAccess.FlushToDisk(anchor);
-            }
-            finally
-            {
-                anchor?.Dispose();
-            }
+            if (anchor is not null) RandomAccess.FlushToDisk(anchor);
             if (directory) UnixFile.FsyncDirectory(path);
         });
         _sideBusy = true;
@@ -682,8 +684,24 @@ public sealed class AuditWriter : IAsyncDisposable
     {
         var staged = _stagedAnchor!;
         _stagedAnchor = null;
-        _dir.InstallReplacement(staged, AuditFileNames.Anchor, fsync: false);
+        var handle = _stagedAnchorHandle!;
+        _stagedAnchorHandle = null;
+        try
+        {
+            _dir.InstallReplacement(staged, AuditFileNames.Anchor, fsync: false);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
         _anchorRenameUnsynced = _options.Fsync;
+        // The replaced anchor's inode is still open here, so the rename only relinks (~30 µs); freeing
+        // its blocks waits for the journal commit in flight (~an fsync on a busy disk), so the last
+        // close happens on a pool thread, off the commit path.
+        var replaced = _heldAnchor;
+        _heldAnchor = handle;
+        if (replaced is not null) ThreadPool.UnsafeQueueUserWorkItem(static h => h.Dispose(), replaced, preferLocal: false);
     }
 
     /// <summary>The owed directory fsync of the last anchor, when no commit is coming to carry it.</summary>
@@ -879,6 +897,8 @@ public sealed class AuditWriter : IAsyncDisposable
         _current = null;
         _lock?.Dispose();
         _lock = null;
+        _heldAnchor?.Dispose();
+        _heldAnchor = null;
         CloseState();
     }
 
