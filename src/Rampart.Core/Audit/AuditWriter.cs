@@ -621,7 +621,7 @@ public sealed class AuditWriter : IAsyncDisposable
         var content = AuditFileFormat.Write(anchor);
         if (!_options.Fsync)
         {
-            InstallAnchor(content, fsync: false)?.Dispose();
+            Release(InstallAnchor(content, fsync: false));
             return;
         }
         AuditReceipt? found = null;
@@ -629,8 +629,6 @@ public sealed class AuditWriter : IAsyncDisposable
             if (ReferenceEquals(p, owner)) found = r;
         if (found is not { } receipt) return; // the owner failed on its own (a record too large): nothing to wait for
         _side ??= new SideJob();
-        // The previous anchor (100 records ago) has long finished; one job at a time.
-        _side.Wait();
         _deferredAck = owner;
         _side.Start(() =>
         {
@@ -647,15 +645,21 @@ public sealed class AuditWriter : IAsyncDisposable
                 return;
             }
             owner.TrySetResult(receipt);
-            replaced?.Dispose();
+            Release(replaced);
         });
+    }
+
+    /// <summary>The last close of a replaced anchor frees its blocks, a journal wait: on a pool thread, off every waiter's path.</summary>
+    static void Release(SafeFileHandle? replaced)
+    {
+        if (replaced is not null) ThreadPool.UnsafeQueueUserWorkItem(static h => h.Dispose(), replaced, preferLocal: false);
     }
 
     /// <summary>
     /// Writes the anchor through a temp file and renames it over <c>audit-anchor.json</c>. The
     /// replaced inode is held open (<c>_heldAnchor</c>), so the rename only relinks (~30 µs instead of
     /// 1–3 ms here: freeing a file's blocks waits for the journal commit in flight); the caller closes
-    /// the returned handle, which frees it, after whoever waits for the anchor has been answered.
+    /// the returned handle (<see cref="Release"/>), which frees it.
     /// </summary>
     SafeFileHandle? InstallAnchor(ReadOnlySpan<byte> content, bool fsync)
     {
@@ -896,15 +900,18 @@ public sealed class AuditWriter : IAsyncDisposable
         public byte[] Body { get; } = body;
     }
 
-    /// <summary>A thread that runs one job at a time for the committer, which waits for it (see <see cref="StartStagingAnchor"/>).</summary>
+    /// <summary>
+    /// The anchor writer's thread (see <see cref="WriteAnchor"/>): runs queued jobs in order, so
+    /// anchors are installed in chain order; the committer only waits when several are still
+    /// queued (a disk slower than one anchor per 100 records), which bounds the backlog.
+    /// </summary>
     sealed class SideJob : IDisposable
     {
-        readonly SemaphoreSlim _start = new(0);
-        readonly ManualResetEventSlim _done = new(true);
+        const int MaxQueued = 4;
+        readonly Queue<Action> _jobs = new();
         readonly Thread _thread;
-        Action? _job;
-        Exception? _error;
-        volatile bool _stopping;
+        bool _running;
+        bool _stopping;
 
         public SideJob()
         {
@@ -912,52 +919,64 @@ public sealed class AuditWriter : IAsyncDisposable
             _thread.Start();
         }
 
+        /// <summary>Queues a job (it must not throw); blocks while <see cref="MaxQueued"/> are waiting.</summary>
         public void Start(Action job)
         {
-            _done.Reset();
-            _error = null;
-            _job = job;
-            _start.Release();
+            lock (_jobs)
+            {
+                while (_jobs.Count >= MaxQueued) Monitor.Wait(_jobs);
+                _jobs.Enqueue(job);
+                Monitor.PulseAll(_jobs);
+            }
         }
 
-        /// <summary>Waits for the job started last; returns what it threw, if anything.</summary>
-        public Exception? Wait()
+        /// <summary>Waits until every queued job has run.</summary>
+        public void Wait()
         {
-            _done.Wait();
-            var error = _error;
-            _error = null;
-            return error;
+            lock (_jobs)
+                while (_jobs.Count > 0 || _running) Monitor.Wait(_jobs);
         }
 
         void Run()
         {
             while (true)
             {
-                _start.Wait();
-                if (_stopping) return;
+                Action job;
+                lock (_jobs)
+                {
+                    while (_jobs.Count == 0)
+                    {
+                        if (_stopping) return;
+                        Monitor.Wait(_jobs);
+                    }
+                    job = _jobs.Dequeue();
+                    _running = true;
+                    Monitor.PulseAll(_jobs);
+                }
                 try
                 {
-                    _job!();
-                }
-                catch (Exception ex)
-                {
-                    _error = ex;
+                    job();
                 }
                 finally
                 {
-                    _job = null;
-                    _done.Set();
+                    lock (_jobs)
+                    {
+                        _running = false;
+                        Monitor.PulseAll(_jobs);
+                    }
                 }
             }
         }
 
+        /// <summary>Runs what is queued, then stops the thread.</summary>
         public void Dispose()
         {
-            _stopping = true;
-            _start.Release();
+            lock (_jobs)
+            {
+                _stopping = true;
+                Monitor.PulseAll(_jobs);
+            }
             _thread.Join();
-            _start.Dispose();
-            _done.Dispose();
         }
     }
 
