@@ -12,6 +12,7 @@ namespace Rampart.Bench;
 /// Each case ends with one <c>// AuditCommitStats …</c> line in the log: commits, records per commit
 /// (mean and largest), fsyncs, gathers and the committer's time per commit by phase — the batch
 /// sizes are what explains the ratios (counted over the whole process: pilot, warm-up and runs).
+/// <c>AUDIT_BENCH_WRITERS=16</c> (comma-separated) runs only those writer counts, for short paired runs.
 /// </summary>
 [MemoryDiagnoser]
 public class AuditAppendBenchmarks
@@ -25,8 +26,14 @@ public class AuditAppendBenchmarks
         NoFsync,
     }
 
-    [Params(1, 4, 16, 64)]
+    [ParamsSource(nameof(WriterCounts))]
     public int Writers { get; set; }
+
+    /// <summary>1, 4, 16, 64, or the counts in <c>AUDIT_BENCH_WRITERS</c> (the runner's child processes inherit it).</summary>
+    public static IEnumerable<int> WriterCounts =>
+        Environment.GetEnvironmentVariable("AUDIT_BENCH_WRITERS") is { Length: > 0 } only
+            ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)
+            : [1, 4, 16, 64];
 
     [Params(Durability.GroupCommit, Durability.FsyncPerRecord, Durability.NoFsync)]
     public Durability Mode { get; set; }

@@ -169,6 +169,28 @@ internal sealed class AuditDirectory(string path)
         }
     }
 
+    /// <summary>
+    /// <see cref="StageReplacement"/> without the fsync: the temp file is written and its handle
+    /// returned open, for the caller to fsync (and dispose) before <see cref="InstallReplacement"/>.
+    /// </summary>
+    public (string TempName, SafeFileHandle Handle) StageReplacementOpen(ReadOnlySpan<byte> content, string tempPrefix)
+    {
+        var tempName = tempPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        SafeFileHandle? handle = null;
+        try
+        {
+            handle = CreateExclusive(tempName, fsync: false);
+            RandomAccess.Write(handle, content, 0);
+            return (tempName, handle);
+        }
+        catch
+        {
+            handle?.Dispose();
+            DiscardReplacement(tempName);
+            throw;
+        }
+    }
+
     /// <summary>Second half of <see cref="ReplaceAtomically"/>: rename over the target, fsync the directory.</summary>
     public void InstallReplacement(string tempName, string name, bool fsync)
     {

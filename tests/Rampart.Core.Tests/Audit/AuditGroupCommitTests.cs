@@ -120,6 +120,29 @@ public sealed class AuditGroupCommitTests
     }
 
     [Fact]
+    public async Task A_failed_anchor_fails_only_the_append_that_made_it_due()
+    {
+        using var tmp = new TempAuditDir();
+        await using var writer = AuditWriter.Open(Options(tmp.Path_));
+        Directory.CreateDirectory(tmp.File("audit-anchor.json")); // the rename over it fails
+        List<Task<AuditReceipt>> pending;
+        using (HoldWriterLock(tmp))
+            pending = Enumerable.Range(1, 150).Select(i => writer.AppendAsync(Exec("n" + i)).AsTask()).ToList();
+        await Task.WhenAll(pending).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+        // AUD-054 step 7 per append: the 100th record's append writes the anchor, so it alone reports the failure.
+        var ex = await Assert.ThrowsAsync<AuditUnavailableException>(() => pending[99]);
+        Assert.Contains("audit-anchor.json", ex.Message, StringComparison.Ordinal);
+        for (var i = 0; i < pending.Count; i++)
+            if (i != 99) Assert.Equal(i + 1, (await pending[i]).Sequence);
+        Assert.Empty(Directory.GetFiles(tmp.Path_, ".audit-anchor.json.tmp-*"));
+        Directory.Delete(tmp.File("audit-anchor.json"));
+        var result = AuditVerifier.Verify(tmp.Path_);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(150, result.ChainEvents);
+    }
+
+    [Fact]
     public async Task A_failed_anchor_fails_its_batch_but_the_records_stay_and_writing_resumes()
     {
         using var tmp = new TempAuditDir();
