@@ -95,6 +95,18 @@ public sealed partial class CompiledPolicySet
     /// <summary>Compiles a loaded configuration (validation already happened in the loader).</summary>
     public static CompiledPolicySet Compile(PolicyConfig config) => new(config);
 
+    /// <summary>
+    /// Builds every bucket's rule index now instead of on the first call that needs it. The server
+    /// calls it on a pool thread after a compile (start-up and reloads), so the first decision does
+    /// not pay for it (issue 3: cold start); the compile itself stays as cheap as before (issue 2:
+    /// load + compile). Safe beside evaluations: the lazy build is a benign race of equal values.
+    /// </summary>
+    public void BuildIndexes()
+    {
+        _ = _anyTool.Index;
+        foreach (var bucket in _byTool.Values) _ = bucket.Index;
+    }
+
     public PolicyConfig Config { get; }
     public int PolicyCount { get; }
     public int RuleCount { get; }

@@ -61,7 +61,11 @@ internal sealed class LivePolicy
     public static PreparedPolicy Prepare(PolicySources sources)
     {
         var initial = sources.Load();
-        return new PreparedPolicy(sources, initial, CompiledPolicySet.Compile(initial));
+        var compiled = CompiledPolicySet.Compile(initial);
+        // Off the start-up path: the server waits for the compile, not for the indexes; a call
+        // that comes first builds the index it needs itself (issue 3: cold start).
+        _ = Task.Run(compiled.BuildIndexes);
+        return new PreparedPolicy(sources, initial, compiled);
     }
 
     public PolicyEngine Engine { get; }
@@ -95,6 +99,9 @@ internal sealed class LivePolicy
                     return new ReloadOutcome(true, false, null, active.Policies.Length, RuleCount(active), watch.Elapsed.TotalMilliseconds);
                 }
                 compiled = CompiledPolicySet.Compile(candidate);
+                // Before the swap: the old set keeps answering meanwhile, and the first calls on
+                // the new one do not each wait for an index (issue 3).
+                compiled.BuildIndexes();
             }
             catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
             {
