@@ -362,6 +362,10 @@ public sealed class RampartServer : IAsyncDisposable
         logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
         // ASP.NET's own chatter only when it matters; request logs would carry paths, never tokens.
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // Hosting's per-request diagnostics only log request start/finish (Information/Debug), yet any
+        // enabled level makes it start an Activity and a logging scope for every request: a few % of
+        // a decision's CPU (issue 3). Unhandled exceptions are still logged by Kestrel's category.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         if (options.JsonLogs)
         {
             logging.AddJsonConsole(o =>
