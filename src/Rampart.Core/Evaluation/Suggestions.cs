@@ -138,27 +138,27 @@ public static class Suggestions
         }
     }
 
+    static readonly SearchValues<string> RecursiveForce = SearchValues.Create(["-rf", "-fr"], StringComparison.Ordinal);
+    static readonly SearchValues<string> DiskRedirects = SearchValues.Create(["> /dev/sd", ">/dev/sd", "> /dev/nvme", ">/dev/nvme"], StringComparison.Ordinal);
+    static readonly SearchValues<string> DiskOutputs = SearchValues.Create(["of=/dev/sd", "of=/dev/nvme", "of=/dev/hd", "of=/dev/vd"], StringComparison.Ordinal);
+    static readonly SearchValues<string> Downloaders = SearchValues.Create(["curl ", "wget "], StringComparison.Ordinal);
+    static readonly SearchValues<string> DownloadSubstitutions = SearchValues.Create(["<(curl", "<(wget"], StringComparison.Ordinal);
+
     static bool IsExtremelyDangerous(ReadOnlySpan<char> command, ReadOnlySpan<char> lower, ReadOnlySpan<char> norm)
     {
-        if (norm.Contains("rm ", StringComparison.Ordinal))
+        // Recursive and forced: "-rf", "-fr", or "-r"/"--recursive" with "-f"/"--force" (the long
+        // spellings contain the short ones, so those two decide the last case).
+        if (norm.Contains("rm ", StringComparison.Ordinal)
+            && (norm.ContainsAny(RecursiveForce) || (norm.Contains("-r", StringComparison.Ordinal) && norm.Contains("-f", StringComparison.Ordinal))))
         {
-            var recursiveForce = norm.Contains("-rf", StringComparison.Ordinal) || norm.Contains("-fr", StringComparison.Ordinal)
-                || ((norm.Contains("-r", StringComparison.Ordinal) || norm.Contains("--recursive", StringComparison.Ordinal))
-                    && (norm.Contains("-f", StringComparison.Ordinal) || norm.Contains("--force", StringComparison.Ordinal)));
-            if (recursiveForce)
+            foreach (var word in new Words(norm))
             {
-                foreach (var word in new Words(norm))
-                {
-                    if (IsDangerousTarget(word)) return true;
-                }
+                if (IsDangerousTarget(word)) return true;
             }
         }
         if (command.Contains(":(){ :|:& };:", StringComparison.Ordinal)) return true;
-        if (lower.Contains("> /dev/sd", StringComparison.Ordinal) || lower.Contains(">/dev/sd", StringComparison.Ordinal)
-            || lower.Contains("> /dev/nvme", StringComparison.Ordinal) || lower.Contains(">/dev/nvme", StringComparison.Ordinal)) return true;
-        if (norm.Contains("dd ", StringComparison.Ordinal)
-            && (norm.Contains("of=/dev/sd", StringComparison.Ordinal) || norm.Contains("of=/dev/nvme", StringComparison.Ordinal)
-                || norm.Contains("of=/dev/hd", StringComparison.Ordinal) || norm.Contains("of=/dev/vd", StringComparison.Ordinal))) return true;
+        if (lower.ContainsAny(DiskRedirects)) return true;
+        if (norm.Contains("dd ", StringComparison.Ordinal) && norm.ContainsAny(DiskOutputs)) return true;
         if (norm.StartsWith("mkfs", StringComparison.Ordinal) || norm.Contains(" mkfs", StringComparison.Ordinal))
         {
             foreach (var word in new Words(norm))
@@ -166,9 +166,9 @@ public static class Suggestions
                 if (word.StartsWith("/dev/", StringComparison.Ordinal)) return true;
             }
         }
-        if ((lower.Contains("curl ", StringComparison.Ordinal) || lower.Contains("wget ", StringComparison.Ordinal)) && lower.ContainsAny(PipeToShell)) return true;
+        if (lower.ContainsAny(Downloaders) && lower.ContainsAny(PipeToShell)) return true;
         if (lower.Contains("base64", StringComparison.Ordinal) && lower.Contains("-d", StringComparison.Ordinal) && lower.ContainsAny(PipeToShell)) return true;
-        return lower.Contains("<(curl", StringComparison.Ordinal) || lower.Contains("<(wget", StringComparison.Ordinal);
+        return lower.ContainsAny(DownloadSubstitutions);
     }
 
     static bool IsDangerousTarget(ReadOnlySpan<char> word)
@@ -335,12 +335,22 @@ public static class GoQuote
             dst[n] = '"';
         });
 
+    /// <summary>Printable ASCII that quoting copies as it is (everything but the controls, DEL, the quote and the backslash).</summary>
+    static readonly SearchValues<char> Plain = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     /// <summary>The length of the quoted form of <paramref name="text"/> without its two quotes.</summary>
     internal static int BodyLength(ReadOnlySpan<char> text)
     {
         var length = 0;
-        foreach (var rune in text.EnumerateRunes())
+        while (true)
         {
+            var plain = text.IndexOfAnyExcept(Plain);
+            if (plain < 0) return length + text.Length;
+            length += plain;
+            text = text[plain..];
+            Rune.DecodeFromUtf16(text, out var rune, out var used);
+            text = text[used..];
             length += rune.Value switch
             {
                 '"' or '\\' or '\a' or '\b' or '\f' or '\n' or '\r' or '\t' or '\v' => 2,
@@ -350,15 +360,26 @@ public static class GoQuote
                 _ => 10,
             };
         }
-        return length;
     }
 
     /// <summary>Writes the quoted form of <paramref name="text"/> without its quotes; the chars written (<see cref="BodyLength"/>).</summary>
     internal static int WriteBody(ReadOnlySpan<char> text, Span<char> dst)
     {
         var n = 0;
-        foreach (var rune in text.EnumerateRunes())
+        while (true)
         {
+            var plain = text.IndexOfAnyExcept(Plain);
+            if (plain < 0)
+            {
+                text.CopyTo(dst[n..]);
+                return n + text.Length;
+            }
+            text[..plain].CopyTo(dst[n..]);
+            n += plain;
+            text = text[plain..];
+            // An unpaired surrogate decodes to U+FFFD, as string.EnumerateRunes reads it.
+            Rune.DecodeFromUtf16(text, out var rune, out var used);
+            text = text[used..];
             var v = rune.Value;
             var escape = v switch
             {
@@ -396,7 +417,6 @@ public static class GoQuote
                 n += 2 + digits;
             }
         }
-        return n;
     }
 
     const string HexDigits = "0123456789abcdef";
