@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -5,10 +6,20 @@ using System.Text;
 namespace Rampart.Core.Evaluation;
 
 /// <summary>Ready-to-run <c>rampart allow …</c> commands attached to some denies (POL-092).</summary>
+/// <remarks>
+/// Built on every deny, so the checks read spans: one lower-cased copy per text in a stack buffer
+/// (the same <c>ToLowerInvariant</c> mapping as the string form), words scanned in place instead of
+/// <c>Split</c>, and each suggestion written once into its string.
+/// </remarks>
 public static class Suggestions
 {
     const string DangerousCommandWarning = "⚠️  This command matches a high-risk pattern. Allowing it is not recommended.";
     const string SensitivePathWarning = "⚠️  This path is highly sensitive. Allowing access is not recommended.";
+    const string AllowPrefix = "rampart allow ";
+    const string ToolFlag = " --tool ";
+
+    /// <summary>Scratch copies up to this many chars live on the stack; longer texts rent from the shared pool.</summary>
+    const int StackChars = 256;
 
     static readonly ImmutableArray<string> CommandWarning = [DangerousCommandWarning];
     static readonly ImmutableArray<string> PathWarning = [SensitivePathWarning];
@@ -22,163 +33,263 @@ public static class Suggestions
 
     internal static ImmutableArray<string> For(CallContext ctx) => Build(ctx.Call.Tool, ctx.Command, ctx.Path);
 
-    static ImmutableArray<string> Build(string tool, string command, string path)
+    internal static ImmutableArray<string> Build(string tool, string command, string path)
     {
-        if (tool == "exec" && command.Length > 0)
+        if (tool == "exec" && command.Length > 0) return ForCommand(command);
+        if (path.Length > 0) return ForPath(path, tool.Length == 0 ? "read" : tool);
+        return [];
+    }
+
+    static ImmutableArray<string> ForCommand(string command)
+    {
+        if (IsExtremelyDangerousCommand(command)) return CommandWarning;
+        var exact = AllowText(command, default, null);
+
+        // The wildcard form is never longer than the command (single spaces, one word becomes "*").
+        char[]? rented = null;
+        var form = command.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(command.Length));
+        try
         {
-            if (IsExtremelyDangerousCommand(command)) return CommandWarning;
-            var exact = "rampart allow " + GoQuote.Quote(command);
-            var wildcard = WildcardForm(command);
-            return wildcard is null ? [exact] : [exact, "rampart allow " + GoQuote.Quote(wildcard)];
+            var length = WildcardForm(command, form);
+            return length < 0 ? [exact] : [exact, AllowText(form[..length], default, null)];
         }
-        if (path.Length > 0)
+        finally
         {
-            var t = tool.Length == 0 ? "read" : tool;
-            if (IsExtremelyDangerousPath(path, t)) return PathWarning;
-            var exact = "rampart allow " + GoQuote.Quote(path) + " --tool " + t;
-            if (t != "write" && !IsSensitive(path))
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    static ImmutableArray<string> ForPath(string path, string tool)
+    {
+        char[]? rented = null;
+        var lower = path.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(path.Length));
+        try
+        {
+            lower = lower[..path.AsSpan().ToLowerInvariant(lower)];
+            if (IsExtremelyDangerousPath(lower, tool)) return PathWarning;
+            var exact = AllowText(path, default, tool);
+            if (tool != "write" && !lower.ContainsAny(SensitiveParts))
             {
                 // Go filepath.Join(dir, "*"): the root directory does not get a second slash.
                 var dir = GoDir(path);
                 if (dir.Length > 0 && dir != ".")
-                    return [exact, "rampart allow " + GoQuote.Quote(dir == "/" ? "/*" : dir + "/*") + " --tool " + t];
+                    return [exact, AllowText(dir, dir == "/" ? "*" : "/*", tool)];
             }
             return [exact];
         }
-        return [];
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
     }
 
-    static readonly string[] DangerousTargets =
-        ["/", "/*", "~", "~/*", ".", "..", "./*", "../*", "/bin", "/usr", "/etc", "/home", "/root", "/lib", "/lib64", "/sbin", "/boot", "/var"];
+    /// <summary><c>rampart allow</c> + the Go-quoted <paramref name="target"/><paramref name="tail"/> (+ <c>--tool</c>), written once.</summary>
+    /// <remarks><paramref name="tail"/> is <c>*</c> or <c>/*</c>: printable ASCII, which quoting leaves as it is.</remarks>
+    static string AllowText(ReadOnlySpan<char> target, ReadOnlySpan<char> tail, string? tool)
+    {
+        var length = AllowPrefix.Length + 2 + GoQuote.BodyLength(target) + tail.Length + (tool is null ? 0 : ToolFlag.Length + tool.Length);
+        return string.Create(length, new AllowParts(target, tail, tool), static (dst, parts) =>
+        {
+            AllowPrefix.CopyTo(dst);
+            var n = AllowPrefix.Length;
+            dst[n++] = '"';
+            n += GoQuote.WriteBody(parts.Target, dst[n..]);
+            parts.Tail.CopyTo(dst[n..]);
+            n += parts.Tail.Length;
+            dst[n++] = '"';
+            if (parts.Tool is not null)
+            {
+                ToolFlag.CopyTo(dst[n..]);
+                parts.Tool.CopyTo(dst[(n + ToolFlag.Length)..]);
+            }
+        });
+    }
+
+    readonly ref struct AllowParts(ReadOnlySpan<char> target, ReadOnlySpan<char> tail, string? tool)
+    {
+        public ReadOnlySpan<char> Target { get; } = target;
+        public ReadOnlySpan<char> Tail { get; } = tail;
+        public string? Tool { get; } = tool;
+    }
 
     static readonly string[] DangerousTargetPrefixes = ["/bin/", "/usr/", "/etc/", "/home/", "/root/", "/lib/", "/sbin/", "/boot/", "~/"];
 
-    static readonly string[] PipeToShell = ["| bash", "| sh", "|bash", "|sh"];
+    static readonly SearchValues<string> PipeToShell = SearchValues.Create(["| bash", "| sh", "|bash", "|sh"], StringComparison.Ordinal);
 
     internal static bool IsExtremelyDangerousCommand(string command)
     {
-        var lower = command.ToLowerInvariant();
-        var norm = lower.Replace("'", "", StringComparison.Ordinal).Replace("\"", "", StringComparison.Ordinal).Replace("\\", "", StringComparison.Ordinal);
-        var tokens = norm.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-
-        if (norm.Contains("rm ", StringComparison.Ordinal))
+        // Two scratch texts: the lower-cased command and that without quotes and backslashes ("norm").
+        char[]? rented = null;
+        var scratch = command.Length <= StackChars / 2 ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(command.Length * 2));
+        try
         {
-            var recursiveForce = norm.Contains("-rf", StringComparison.Ordinal) || norm.Contains("-fr", StringComparison.Ordinal)
-                || ((norm.Contains("-r", StringComparison.Ordinal) || norm.Contains("--recursive", StringComparison.Ordinal))
-                    && (norm.Contains("-f", StringComparison.Ordinal) || norm.Contains("--force", StringComparison.Ordinal)));
-            if (recursiveForce)
+            var lower = scratch[..command.AsSpan().ToLowerInvariant(scratch)];
+            var normBuffer = scratch[lower.Length..];
+            var n = 0;
+            foreach (var c in lower)
             {
-                foreach (var token in tokens)
-                {
-                    if (Array.IndexOf(DangerousTargets, token) >= 0) return true;
-                    foreach (var prefix in DangerousTargetPrefixes)
-                    {
-                        if (token.StartsWith(prefix, StringComparison.Ordinal)) return true;
-                    }
-                }
+                if (c is not ('\'' or '"' or '\\')) normBuffer[n++] = c;
+            }
+            return IsExtremelyDangerous(command, lower, normBuffer[..n]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    static readonly SearchValues<string> RecursiveForce = SearchValues.Create(["-rf", "-fr"], StringComparison.Ordinal);
+    static readonly SearchValues<string> DiskRedirects = SearchValues.Create(["> /dev/sd", ">/dev/sd", "> /dev/nvme", ">/dev/nvme"], StringComparison.Ordinal);
+    static readonly SearchValues<string> DiskOutputs = SearchValues.Create(["of=/dev/sd", "of=/dev/nvme", "of=/dev/hd", "of=/dev/vd"], StringComparison.Ordinal);
+    static readonly SearchValues<string> Downloaders = SearchValues.Create(["curl ", "wget "], StringComparison.Ordinal);
+    static readonly SearchValues<string> DownloadSubstitutions = SearchValues.Create(["<(curl", "<(wget"], StringComparison.Ordinal);
+
+    static bool IsExtremelyDangerous(ReadOnlySpan<char> command, ReadOnlySpan<char> lower, ReadOnlySpan<char> norm)
+    {
+        // Recursive and forced: "-rf", "-fr", or "-r"/"--recursive" with "-f"/"--force" (the long
+        // spellings contain the short ones, so those two decide the last case).
+        if (norm.Contains("rm ", StringComparison.Ordinal)
+            && (norm.ContainsAny(RecursiveForce) || (norm.Contains("-r", StringComparison.Ordinal) && norm.Contains("-f", StringComparison.Ordinal))))
+        {
+            foreach (var word in new Words(norm))
+            {
+                if (IsDangerousTarget(word)) return true;
             }
         }
         if (command.Contains(":(){ :|:& };:", StringComparison.Ordinal)) return true;
-        if (lower.Contains("> /dev/sd", StringComparison.Ordinal) || lower.Contains(">/dev/sd", StringComparison.Ordinal)
-            || lower.Contains("> /dev/nvme", StringComparison.Ordinal) || lower.Contains(">/dev/nvme", StringComparison.Ordinal)) return true;
-        if (norm.Contains("dd ", StringComparison.Ordinal)
-            && (norm.Contains("of=/dev/sd", StringComparison.Ordinal) || norm.Contains("of=/dev/nvme", StringComparison.Ordinal)
-                || norm.Contains("of=/dev/hd", StringComparison.Ordinal) || norm.Contains("of=/dev/vd", StringComparison.Ordinal))) return true;
+        if (lower.ContainsAny(DiskRedirects)) return true;
+        if (norm.Contains("dd ", StringComparison.Ordinal) && norm.ContainsAny(DiskOutputs)) return true;
         if (norm.StartsWith("mkfs", StringComparison.Ordinal) || norm.Contains(" mkfs", StringComparison.Ordinal))
         {
-            foreach (var token in tokens)
+            foreach (var word in new Words(norm))
             {
-                if (token.StartsWith("/dev/", StringComparison.Ordinal)) return true;
+                if (word.StartsWith("/dev/", StringComparison.Ordinal)) return true;
             }
         }
-        if ((lower.Contains("curl ", StringComparison.Ordinal) || lower.Contains("wget ", StringComparison.Ordinal)) && ContainsAny(lower, PipeToShell)) return true;
-        if (lower.Contains("base64", StringComparison.Ordinal) && lower.Contains("-d", StringComparison.Ordinal) && ContainsAny(lower, PipeToShell)) return true;
-        return lower.Contains("<(curl", StringComparison.Ordinal) || lower.Contains("<(wget", StringComparison.Ordinal);
+        if (lower.ContainsAny(Downloaders) && lower.ContainsAny(PipeToShell)) return true;
+        if (lower.Contains("base64", StringComparison.Ordinal) && lower.Contains("-d", StringComparison.Ordinal) && lower.ContainsAny(PipeToShell)) return true;
+        return lower.ContainsAny(DownloadSubstitutions);
     }
 
-    static bool ContainsAny(string text, string[] needles)
+    static bool IsDangerousTarget(ReadOnlySpan<char> word)
     {
-        foreach (var n in needles)
+        if (word is "/" or "/*" or "~" or "~/*" or "." or ".." or "./*" or "../*" or "/bin" or "/usr" or "/etc" or "/home" or "/root"
+            or "/lib" or "/lib64" or "/sbin" or "/boot" or "/var") return true;
+        foreach (var prefix in DangerousTargetPrefixes)
         {
-            if (text.Contains(n, StringComparison.Ordinal)) return true;
+            if (word.StartsWith(prefix, StringComparison.Ordinal)) return true;
         }
         return false;
     }
 
     static readonly string[] DangerousBases = ["rm", "shred", "dd", "wipefs", "mkfs", "fdisk", "parted", "truncate", "mv"];
-    static readonly string[] Launchers = ["sudo", "env", "time", "nice", "ionice", "nohup", "timeout", "strace", "ltrace"];
 
-    static bool IsDangerousBase(string token)
+    static bool IsDangerousBase(ReadOnlySpan<char> word)
     {
-        var b = GoBase(token);
+        var b = GoBase(word);
         foreach (var d in DangerousBases)
         {
-            if (b == d || (b.Length > d.Length && b.StartsWith(d, StringComparison.Ordinal) && b[d.Length] == '.')) return true;
+            if (b.StartsWith(d, StringComparison.Ordinal) && (b.Length == d.Length || b[d.Length] == '.')) return true;
         }
         return false;
     }
 
-    static bool IsDangerousBaseCommand(string[] tokens)
-    {
-        if (tokens.Length == 0) return false;
-        if (IsDangerousBase(tokens[0])) return true;
-        if (Array.IndexOf(Launchers, GoBase(tokens[0])) < 0) return false;
-        for (var i = 1; i < tokens.Length; i++)
-        {
-            var t = tokens[i];
-            if (t.StartsWith('-') || t.Contains('=')) continue;
-            if (IsDangerousBase(t)) return true;
-        }
-        return false;
-    }
+    static bool IsLauncher(ReadOnlySpan<char> word) =>
+        GoBase(word) is "sudo" or "env" or "time" or "nice" or "ionice" or "nohup" or "timeout" or "strace" or "ltrace";
 
-    /// <summary>POL-092 wildcard form: the last non-flag argument replaced by <c>*</c>, or null.</summary>
-    internal static string? WildcardForm(string command)
+    /// <summary>
+    /// POL-092 wildcard form of <paramref name="command"/> written to <paramref name="form"/>: the words
+    /// joined by single spaces with the last non-flag argument replaced by <c>*</c>. Its length, or -1 when
+    /// there is none (a dangerous base command, no argument, a sensitive argument, or no change).
+    /// </summary>
+    static int WildcardForm(ReadOnlySpan<char> command, Span<char> form)
     {
-        var tokens = command.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (IsDangerousBaseCommand(tokens)) return null;
-        if (tokens.Length < 2) return null;
+        var count = 0;
+        var launcher = false;
         var last = -1;
-        for (var i = tokens.Length - 1; i >= 1; i--)
+        ReadOnlySpan<char> lastWord = default;
+        foreach (var word in new Words(command))
         {
-            if (!tokens[i].StartsWith('-')) { last = i; break; }
+            if (count == 0)
+            {
+                if (IsDangerousBase(word)) return -1;
+                launcher = IsLauncher(word);
+            }
+            else
+            {
+                // A launcher's dangerous command word (any word that is no flag and no assignment).
+                if (launcher && !word.StartsWith('-') && !word.Contains('=') && IsDangerousBase(word)) return -1;
+                if (!word.StartsWith('-'))
+                {
+                    last = count;
+                    lastWord = word;
+                }
+            }
+            count++;
         }
-        if (last < 0 || IsSensitive(tokens[last])) return null;
-        tokens[last] = "*";
-        var result = string.Join(' ', tokens);
-        return result == command ? null : result;
+        if (last < 0 || IsSensitive(lastWord)) return -1;
+
+        var n = 0;
+        var i = 0;
+        foreach (var word in new Words(command))
+        {
+            if (i > 0) form[n++] = ' ';
+            if (i == last)
+            {
+                form[n++] = '*';
+            }
+            else
+            {
+                word.CopyTo(form[n..]);
+                n += word.Length;
+            }
+            i++;
+        }
+        return form[..n].SequenceEqual(command) ? -1 : n;
     }
 
-    static readonly string[] SensitiveParts =
-        ["/etc/", "/root/", "/proc/", "/sys/", "/dev/", "/.ssh/", "/.gnupg/", "/.aws/", "/.config/", "id_rsa", "id_ed25519", "id_ecdsa", ".pem", ".key", ".p12", ".pfx", "shadow", "passwd"];
+    static readonly SearchValues<string> SensitiveParts = SearchValues.Create(
+        ["/etc/", "/root/", "/proc/", "/sys/", "/dev/", "/.ssh/", "/.gnupg/", "/.aws/", "/.config/", "id_rsa", "id_ed25519", "id_ecdsa", ".pem", ".key", ".p12", ".pfx", "shadow", "passwd"],
+        StringComparison.Ordinal);
 
-    static bool IsSensitive(string text) => ContainsAny(text.ToLowerInvariant(), SensitiveParts);
+    static bool IsSensitive(ReadOnlySpan<char> text)
+    {
+        char[]? rented = null;
+        var lower = text.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        try
+        {
+            return lower[..text.ToLowerInvariant(lower)].ContainsAny(SensitiveParts);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
 
     static readonly string[] SecretFiles = ["/etc/shadow", "/etc/sudoers", "/etc/gshadow", "/etc/master.passwd"];
-    static readonly string[] KeyNames = ["id_rsa", "id_ed25519", "id_ecdsa", "id_dsa"];
+    static readonly SearchValues<string> KeyNames = SearchValues.Create(["id_rsa", "id_ed25519", "id_ecdsa", "id_dsa"], StringComparison.Ordinal);
 
-    static bool IsExtremelyDangerousPath(string path, string tool)
+    static bool IsExtremelyDangerousPath(ReadOnlySpan<char> lower, string tool)
     {
-        var lower = path.ToLowerInvariant();
         foreach (var f in SecretFiles)
         {
             if (lower.EndsWith(f, StringComparison.Ordinal)) return true;
         }
         if ((lower.Contains("/.ssh/", StringComparison.Ordinal) || lower.Contains("\\.ssh\\", StringComparison.Ordinal))
             && !lower.EndsWith(".pub", StringComparison.Ordinal)
-            && (ContainsAny(lower, KeyNames) || lower.EndsWith("/authorized_keys", StringComparison.Ordinal) || lower.EndsWith("/known_hosts", StringComparison.Ordinal)))
+            && (lower.ContainsAny(KeyNames) || lower.EndsWith("/authorized_keys", StringComparison.Ordinal) || lower.EndsWith("/known_hosts", StringComparison.Ordinal)))
             return true;
         return tool == "write" && lower.EndsWith("/etc/passwd", StringComparison.Ordinal);
     }
 
     /// <summary>Go <c>filepath.Base</c> on a Linux host.</summary>
-    static string GoBase(string path)
+    static ReadOnlySpan<char> GoBase(ReadOnlySpan<char> path)
     {
         if (path.Length == 0) return ".";
         var end = path.Length;
         while (end > 0 && path[end - 1] == '/') end--;
         if (end == 0) return "/";
-        var start = path.LastIndexOf('/', end - 1) + 1;
+        var start = path[..end].LastIndexOf('/') + 1;
         return path[start..end];
     }
 
@@ -188,55 +299,133 @@ public static class Suggestions
         var i = path.LastIndexOf('/');
         return Matching.PathNames.Lexical(path[..(i + 1)]);
     }
+
+    /// <summary>The words of a text as <c>string.Split((char[]?)null, RemoveEmptyEntries)</c> finds them (runs of non-<see cref="char.IsWhiteSpace(char)"/>), in place.</summary>
+    ref struct Words(ReadOnlySpan<char> text)
+    {
+        readonly ReadOnlySpan<char> _text = text;
+        int _end;
+
+        public ReadOnlySpan<char> Current { get; private set; }
+
+        public readonly Words GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            var start = _end;
+            while (start < _text.Length && char.IsWhiteSpace(_text[start])) start++;
+            if (start == _text.Length) return false;
+            var end = start + 1;
+            while (end < _text.Length && !char.IsWhiteSpace(_text[end])) end++;
+            Current = _text[start..end];
+            _end = end;
+            return true;
+        }
+    }
 }
 
 /// <summary>Go's <c>strconv.Quote</c> (the <c>%q</c> verb): suggestion texts (POL-092) and the audit readers' lines (CLI-055).</summary>
 public static class GoQuote
 {
-    public static string Quote(string text)
-    {
-        var sb = new StringBuilder(text.Length + 2);
-        sb.Append('"');
-        foreach (var rune in text.EnumerateRunes())
+    public static string Quote(string text) =>
+        string.Create(BodyLength(text) + 2, text, static (dst, t) =>
         {
+            dst[0] = '"';
+            var n = 1 + WriteBody(t, dst[1..]);
+            dst[n] = '"';
+        });
+
+    /// <summary>Printable ASCII that quoting copies as it is (everything but the controls, DEL, the quote and the backslash).</summary>
+    static readonly SearchValues<char> Plain = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
+    /// <summary>The length of the quoted form of <paramref name="text"/> without its two quotes.</summary>
+    internal static int BodyLength(ReadOnlySpan<char> text)
+    {
+        var length = 0;
+        while (true)
+        {
+            var plain = text.IndexOfAnyExcept(Plain);
+            if (plain < 0) return length + text.Length;
+            length += plain;
+            text = text[plain..];
+            Rune.DecodeFromUtf16(text, out var rune, out var used);
+            text = text[used..];
+            length += rune.Value switch
+            {
+                '"' or '\\' or '\a' or '\b' or '\f' or '\n' or '\r' or '\t' or '\v' => 2,
+                _ when IsPrint(rune) => rune.Utf16SequenceLength,
+                < 0x80 => 4,
+                < 0x10000 => 6,
+                _ => 10,
+            };
+        }
+    }
+
+    /// <summary>Writes the quoted form of <paramref name="text"/> without its quotes; the chars written (<see cref="BodyLength"/>).</summary>
+    internal static int WriteBody(ReadOnlySpan<char> text, Span<char> dst)
+    {
+        var n = 0;
+        while (true)
+        {
+            var plain = text.IndexOfAnyExcept(Plain);
+            if (plain < 0)
+            {
+                text.CopyTo(dst[n..]);
+                return n + text.Length;
+            }
+            text[..plain].CopyTo(dst[n..]);
+            n += plain;
+            text = text[plain..];
+            // An unpaired surrogate decodes to U+FFFD, as string.EnumerateRunes reads it.
+            Rune.DecodeFromUtf16(text, out var rune, out var used);
+            text = text[used..];
             var v = rune.Value;
-            switch (v)
+            var escape = v switch
             {
-                case '"': sb.Append("\\\""); continue;
-                case '\\': sb.Append("\\\\"); continue;
-                case '\a': sb.Append("\\a"); continue;
-                case '\b': sb.Append("\\b"); continue;
-                case '\f': sb.Append("\\f"); continue;
-                case '\n': sb.Append("\\n"); continue;
-                case '\r': sb.Append("\\r"); continue;
-                case '\t': sb.Append("\\t"); continue;
-                case '\v': sb.Append("\\v"); continue;
+                '"' => '"',
+                '\\' => '\\',
+                '\a' => 'a',
+                '\b' => 'b',
+                '\f' => 'f',
+                '\n' => 'n',
+                '\r' => 'r',
+                '\t' => 't',
+                '\v' => 'v',
+                _ => '\0',
+            };
+            if (escape != '\0')
+            {
+                dst[n] = '\\';
+                dst[n + 1] = escape;
+                n += 2;
             }
-            if (IsPrint(rune))
+            else if (IsPrint(rune))
             {
-                sb.Append(rune.ToString());
-            }
-            else if (v < 0x80)
-            {
-                sb.Append("\\x").Append(v.ToString("x2", CultureInfo.InvariantCulture));
-            }
-            else if (v < 0x10000)
-            {
-                sb.Append("\\u").Append(v.ToString("x4", CultureInfo.InvariantCulture));
+                n += rune.EncodeToUtf16(dst[n..]);
             }
             else
             {
-                sb.Append("\\U").Append(v.ToString("x8", CultureInfo.InvariantCulture));
+                var (marker, digits) = v < 0x80 ? ('x', 2) : v < 0x10000 ? ('u', 4) : ('U', 8);
+                dst[n] = '\\';
+                dst[n + 1] = marker;
+                for (var k = digits - 1; k >= 0; k--)
+                {
+                    dst[n + 2 + k] = HexDigits[v & 0xF];
+                    v >>= 4;
+                }
+                n += 2 + digits;
             }
         }
-        sb.Append('"');
-        return sb.ToString();
     }
+
+    const string HexDigits = "0123456789abcdef";
 
     /// <summary>Go's <c>unicode.IsPrint</c>: letters, marks, numbers, punctuation, symbols and the ASCII space.</summary>
     static bool IsPrint(Rune rune)
     {
-        if (rune.Value == ' ') return true;
+        // ASCII: the space and every visible character are printable, the controls and DEL are not.
+        if (rune.IsAscii) return rune.Value is >= ' ' and < 0x7F;
         return Rune.GetUnicodeCategory(rune) switch
         {
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
