@@ -29,6 +29,21 @@ public static class ConformanceYaml
     public static Dictionary<string, object?> LoadMap(string path) =>
         LoadFile(path) as Dictionary<string, object?> ?? throw new InvalidDataException(path + " is not a YAML mapping");
 
+    /// <summary>Adds every string scalar anywhere in <paramref name="node"/> (a converted document) to <paramref name="into"/>.</summary>
+    public static void CollectStrings(object? node, ISet<string> into)
+    {
+        switch (node)
+        {
+            case string s: into.Add(s); break;
+            case Dictionary<string, object?> map:
+                foreach (var value in map.Values) CollectStrings(value, into);
+                break;
+            case List<object?> list:
+                foreach (var value in list) CollectStrings(value, into);
+                break;
+        }
+    }
+
     public static object? Convert(YamlNode node)
     {
         switch (node)

@@ -128,7 +128,7 @@ public sealed class EvaluationAllocationTests
         var found = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var file in new[] { "shellparse.yaml", "engine.yaml", "conditions.yaml", "standard_policy.yaml", "suggestions.yaml" })
         {
-            Collect(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
+            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
         }
         string[] firsts =
         [
@@ -146,20 +146,6 @@ public sealed class EvaluationAllocationTests
             if (s.Length < 400 && PlainCommand.Is(s)) data.Add(s);
         }
         return data;
-    }
-
-    static void Collect(object? node, SortedSet<string> into)
-    {
-        switch (node)
-        {
-            case string s: into.Add(s); break;
-            case Dictionary<string, object?> map:
-                foreach (var value in map.Values) Collect(value, into);
-                break;
-            case List<object?> list:
-                foreach (var value in list) Collect(value, into);
-                break;
-        }
     }
 
     [Theory]

@@ -15,23 +15,9 @@ public sealed class ShellShortcutTests
         var found = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var file in new[] { "shellparse.yaml", "engine.yaml", "conditions.yaml", "standard_policy.yaml", "suggestions.yaml" })
         {
-            Collect(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
+            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
         }
         return found;
-    }
-
-    static void Collect(object? node, SortedSet<string> into)
-    {
-        switch (node)
-        {
-            case string s: into.Add(s); break;
-            case Dictionary<string, object?> map:
-                foreach (var value in map.Values) Collect(value, into);
-                break;
-            case List<object?> list:
-                foreach (var value in list) Collect(value, into);
-                break;
-        }
     }
 
     public static TheoryData<string> PlainRmCommands()
