@@ -3,7 +3,7 @@ using Rampart.Core.Audit;
 
 namespace Rampart.Cli;
 
-/// <summary><c>rampart audit &lt;verify|tail|search|stats|replay&gt;</c> (CLI-055..CLI-058, AUD-080..AUD-084); one file per subcommand in <c>Cli/Audit/</c>.</summary>
+/// <summary><c>rampart audit &lt;verify|tail|search|stats|replay|repair&gt;</c> (CLI-055..CLI-058, AUD-080..AUD-084, AUD-072); one file per subcommand in <c>Cli/Audit/</c>.</summary>
 internal static class AuditCommand
 {
     public static async Task<int> RunAsync(string[] args)
@@ -21,6 +21,7 @@ internal static class AuditCommand
                 case "tail": return await AuditTailCommand.RunAsync(args[1..]);
                 case "search": return AuditSearchCommand.Run(args[1..]);
                 case "stats": return AuditStatsCommand.Run(args[1..]);
+                case "repair": return AuditRepairCommand.Run(args[1..]);
                 case "replay": return await AuditReplayCommand.RunAsync(args[1..]);
                 default:
                     Console.Error.WriteLine($"rampart audit: unknown subcommand \"{args[0]}\" (run 'rampart audit help')");
@@ -50,5 +51,6 @@ internal static class AuditCommand
         w.WriteLine("  search <query> [--tool --agent --decision --since --until]   Find events");
         w.WriteLine("  stats [--since 7d]                                          Count events by decision, tool and agent");
         w.WriteLine("  replay [--speed X]                                          Replay events with their timing");
+        w.WriteLine("  repair                                                      Move a torn final record aside (serve refuses to start on one)");
     }
 }

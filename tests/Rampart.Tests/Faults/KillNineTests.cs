@@ -76,8 +76,8 @@ public sealed class KillNineTests(ITestOutputHelper output)
                 output.WriteLine($"round {round}: killed after {loadTime.TotalMilliseconds} ms, {received.Count - before} decisions received");
                 Assert.True(received.Count > before, $"round {round}: no decision arrived in {loadTime.TotalMilliseconds} ms of load");
 
-                // Restart on the same trail: recovery handles a torn tail, and the chain continues.
-                await using (var serve = await ServeProcess.StartAsync(home, policyFile, auditDir))
+                // Restart on the same trail; the chain continues from the last intact record.
+                await using (var serve = await RestartAsync(home, policyFile, auditDir, round))
                 {
                     var (status, body) = await serve.PostAsync("/v1/tool/exec", """{"agent":"after-restart","command":"git status"}""");
                     Assert.Equal(HttpStatusCode.OK, status);
@@ -107,6 +107,28 @@ public sealed class KillNineTests(ITestOutputHelper output)
         finally
         {
             Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Starts serve after a kill. A kill can cut the committer's multi-page write at a page boundary,
+    /// leaving an unterminated final line (no response was sent for it): serve then refuses to start
+    /// (AUD-072, fail closed) and the operator's <c>rampart audit repair</c> moves the torn bytes aside.
+    /// </summary>
+    async Task<ServeProcess> RestartAsync(string home, string policyFile, string auditDir, int round)
+    {
+        try
+        {
+            return await ServeProcess.StartAsync(home, policyFile, auditDir);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("unterminated audit record", StringComparison.Ordinal))
+        {
+            var repair = await RampartProcess.RunAsync(["audit", "repair", "--audit-dir", auditDir],
+                env: new Dictionary<string, string?> { ["HOME"] = home });
+            Assert.True(repair.ExitCode == 0, $"round {round}: audit repair failed: {repair.Stderr}{repair.Stdout}");
+            Assert.Contains("bytes of an unterminated final record", repair.Stdout, StringComparison.Ordinal);
+            output.WriteLine($"round {round}: serve refused the torn tail; {repair.Stdout.Trim()}");
+            return await ServeProcess.StartAsync(home, policyFile, auditDir);
         }
     }
 
