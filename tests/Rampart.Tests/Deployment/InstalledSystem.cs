@@ -1,3 +1,4 @@
+using Rampart.Testing;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -21,10 +22,10 @@ public class InstalledSystem : IAsyncLifetime
     Process? _server;
 
     public string Binary { get; private set; } = "";
-    public HostProcess.Result DryRun { get; private set; } = null!;
+    public ChildProcess.Result DryRun { get; private set; } = null!;
     public bool DryRunLeftNoTrace { get; private set; }
-    public HostProcess.Result FirstInstall { get; private set; } = null!;
-    public HostProcess.Result SecondInstall { get; private set; } = null!;
+    public ChildProcess.Result FirstInstall { get; private set; } = null!;
+    public ChildProcess.Result SecondInstall { get; private set; } = null!;
     public string StartCommand { get; private set; } = "";
     public int Port { get; private set; }
     public int ServerPid { get; private set; }
@@ -43,18 +44,7 @@ public class InstalledSystem : IAsyncLifetime
         await HostProcess.RequireAsync("useradd", "--create-home", "--shell", "/bin/bash", Agent);
         var policies = Path.Combine(AgentHome, ".rampart", "policies");
         Directory.CreateDirectory(policies);
-        await File.WriteAllTextAsync(Path.Combine(policies, "team.yaml"), """
-            version: "1"
-            policies:
-              - name: team-no-deploy
-                match:
-                  tool: exec
-                rules:
-                  - action: deny
-                    when:
-                      command_matches: ["make deploy*"]
-                    message: "deploys go through CI"
-            """);
+        await File.WriteAllTextAsync(Path.Combine(policies, "team.yaml"), RunningContainer.TeamPolicy);
         await HostProcess.RequireAsync("chown", "-R", $"{Agent}:{Agent}", Path.Combine(AgentHome, ".rampart"));
 
         DryRun = await InstallAsync("--dry-run");
@@ -75,10 +65,10 @@ public class InstalledSystem : IAsyncLifetime
         Assert.True(first.Status == 200, "first decision failed: " + first.Raw);
     }
 
-    Task<HostProcess.Result> InstallAsync(params string[] extra) =>
+    Task<ChildProcess.Result> InstallAsync(params string[] extra) =>
         HostProcess.RunAsync(Binary, ["serve", "install", "--system", "--agent-user", Agent, .. extra], timeout: TimeSpan.FromMinutes(2));
 
-    public Task<HostProcess.Result> UninstallAsync() =>
+    public Task<ChildProcess.Result> UninstallAsync() =>
         HostProcess.RunAsync(Binary, ["serve", "uninstall", "--system"], timeout: TimeSpan.FromMinutes(2));
 
     async Task StartServerAsync()
@@ -117,7 +107,7 @@ public class InstalledSystem : IAsyncLifetime
     public Task<string> ServerLog { get; private set; } = Task.FromResult("");
 
     /// <summary>Runs <paramref name="command"/> as the agent user.</summary>
-    public static Task<HostProcess.Result> AsAgentAsync(params string[] command) => HostProcess.RunAsUserAsync(Agent, command);
+    public static Task<ChildProcess.Result> AsAgentAsync(params string[] command) => HostProcess.RunAsUserAsync(Agent, command);
 
     /// <summary>
     /// One HTTP request sent by the agent user itself, with the token from its own ~/.rampart/token
@@ -152,7 +142,7 @@ public class InstalledSystem : IAsyncLifetime
     public async Task<DoctorReport> DoctorAsync(string user)
     {
         var env = new Dictionary<string, string?> { ["RAMPART_TOKEN"] = null, ["RAMPART_URL"] = $"http://127.0.0.1:{Port}" };
-        HostProcess.Result result;
+        ChildProcess.Result result;
         if (user == "root")
         {
             var home = Directory.CreateTempSubdirectory("rampart-doctor-root-");

@@ -33,7 +33,7 @@ public sealed class RunningContainer : IAsyncLifetime
     public string AdminToken { get; private set; } = "";
 
     /// <summary>podman with the flags this machine needs (DEVELOPERS.md): runc, cgroupfs, no default ulimits.</summary>
-    public Task<HostProcess.Result> PodmanAsync(IEnumerable<string> args, string? stdin = null) =>
+    public Task<ChildProcess.Result> PodmanAsync(IEnumerable<string> args, string? stdin = null) =>
         HostProcess.RunAsync("podman", ["--runtime", "runc", "--cgroup-manager", "cgroupfs", .. args],
             env: new Dictionary<string, string?> { ["CONTAINERS_CONF"] = _containersConf }, stdin: stdin, timeout: TimeSpan.FromMinutes(5));
 
@@ -101,8 +101,8 @@ public sealed class RunningContainer : IAsyncLifetime
     public Task<RawHttp.Answer> PodHttpAsync(string method, string path, string body = "", string token = "-", string uid = AgentUid) =>
         RawHttp.SendAsync(["nsenter", "--target", ServerPid.ToString(), "--net", "--setuid", uid, "--setgid", uid, "--"], Port, method, path, body, token);
 
-    /// <summary>The mounted team policy: denies deploys, which the standard profile alone allows.</summary>
-    const string TeamPolicy = """
+    /// <summary>The team policy (mounted here, installed by <see cref="InstalledSystem"/>): denies deploys, which the standard profile alone allows.</summary>
+    internal const string TeamPolicy = """
         version: "1"
         policies:
           - name: team-no-deploy

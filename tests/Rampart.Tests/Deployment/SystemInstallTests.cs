@@ -1,3 +1,4 @@
+using Rampart.Testing;
 using Rampart.Hosting;
 using Xunit.Abstractions;
 
@@ -14,7 +15,7 @@ public sealed class SystemInstallTests(InstalledSystem system, ITestOutputHelper
     const string Agent = InstalledSystem.Agent;
     static readonly SystemLayout Layout = SystemLayout.Default;
 
-    static void AssertDenied(HostProcess.Result result, string what)
+    static void AssertDenied(ChildProcess.Result result, string what)
     {
         Assert.True(result.ExitCode != 0, $"{what} succeeded as the agent:\n{result.Output}");
         Assert.True(result.Stderr.Contains("Permission denied") || result.Stderr.Contains("Operation not permitted"),

@@ -1,3 +1,4 @@
+using Rampart.Testing;
 using Rampart.Hosting;
 
 namespace Rampart.Tests.Deployment;
@@ -5,8 +6,8 @@ namespace Rampart.Tests.Deployment;
 /// <summary>A system install, then <c>serve uninstall --system</c> twice.</summary>
 public sealed class UninstalledSystem : InstalledSystem
 {
-    public HostProcess.Result FirstUninstall { get; private set; } = null!;
-    public HostProcess.Result SecondUninstall { get; private set; } = null!;
+    public ChildProcess.Result FirstUninstall { get; private set; } = null!;
+    public ChildProcess.Result SecondUninstall { get; private set; } = null!;
     public string[] AuditBefore { get; private set; } = [];
     public bool ServerExited { get; private set; }
 

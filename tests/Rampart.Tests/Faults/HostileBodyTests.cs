@@ -14,19 +14,7 @@ namespace Rampart.Tests.Faults;
 /// </summary>
 public sealed class HostileBodyTests(ITestOutputHelper output)
 {
-    const string Policy = """
-        version: "1"
-        default_action: allow
-        policies:
-          - name: block-rm
-            match:
-              tool: exec
-            rules:
-              - action: deny
-                when:
-                  command_matches: ["rm -rf *"]
-                message: destructive command blocked
-        """;
+    const string Policy = FaultPolicies.BlockRm;
 
     static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 

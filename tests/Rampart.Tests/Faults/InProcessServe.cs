@@ -60,28 +60,14 @@ public sealed class InProcessServe : IAsyncDisposable
             Directory.Delete(root, recursive: true);
             throw;
         }
-        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{server.Port}"),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServeProcess.Token);
+        var http = FaultHttp.Client(server.Port);
         return new InProcessServe(server, root, policyFile, http);
     }
 
-    public async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json)
-    {
-        using var response = await Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, doc.RootElement.Clone());
-    }
+    /// <summary>Sends a JSON body and returns the status and parsed body.</summary>
+    public Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json) => FaultHttp.PostJsonAsync(Http, path, json);
 
-    public async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path)
-    {
-        using var response = await Http.GetAsync(path);
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, doc.RootElement.Clone());
-    }
+    public Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path) => FaultHttp.GetJsonAsync(Http, path);
 
     /// <summary>Stops the server gracefully (the audit is flushed and closed), leaving the root for inspection.</summary>
     public Task StopAsync() => _server.StopAsync();

@@ -22,19 +22,7 @@ public sealed class KillNineTests(ITestOutputHelper output)
 {
     const int Clients = 16;
 
-    const string Policy = """
-        version: "1"
-        default_action: allow
-        policies:
-          - name: block-rm
-            match:
-              tool: exec
-            rules:
-              - action: deny
-                when:
-                  command_matches: ["rm -rf *"]
-                message: destructive command blocked
-        """;
+    const string Policy = FaultPolicies.BlockRm;
 
     /// <summary>RAMPART_KILL9_ROUNDS (default 10; the issue-8 run sets 50).</summary>
     static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("RAMPART_KILL9_ROUNDS"), out var n) && n > 0 ? n : 10;

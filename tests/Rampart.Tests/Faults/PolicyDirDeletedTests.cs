@@ -11,19 +11,7 @@ namespace Rampart.Tests.Faults;
 /// </summary>
 public sealed class PolicyDirDeletedTests(ITestOutputHelper output)
 {
-    const string Primary = """
-        version: "1"
-        default_action: allow
-        policies:
-          - name: block-rm
-            match:
-              tool: exec
-            rules:
-              - action: deny
-                when:
-                  command_matches: ["rm -rf *"]
-                message: destructive command blocked
-        """;
+    const string Primary = FaultPolicies.BlockRm;
 
     static string DenyPolicy(string name, string pattern) => $$"""
         policies:

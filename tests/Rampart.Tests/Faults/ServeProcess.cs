@@ -48,12 +48,7 @@ public sealed class ServeProcess : IAsyncDisposable
         psi.Environment["HOME"] = home;
         psi.Environment["RAMPART_TOKEN"] = Token;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + RampartProcess.BinaryPath);
-        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        var http = FaultHttp.Client(port);
         var serve = new ServeProcess(process, port, http);
         await serve.WaitUntilReadyAsync();
         return serve;
@@ -82,19 +77,9 @@ public sealed class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>Sends a JSON body and returns the status and parsed body.</summary>
-    public async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json)
-    {
-        using var response = await Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, doc.RootElement.Clone());
-    }
+    public Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string path, string json) => FaultHttp.PostJsonAsync(Http, path, json);
 
-    public async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path)
-    {
-        using var response = await Http.GetAsync(path);
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (response.StatusCode, doc.RootElement.Clone());
-    }
+    public Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path) => FaultHttp.GetJsonAsync(Http, path);
 
     /// <summary><c>kill -9</c>: no shutdown hook, no flush.</summary>
     public async Task KillHardAsync()

@@ -1,3 +1,4 @@
+using Rampart.Testing;
 using System.Diagnostics;
 using System.Text.Json;
 using Rampart.Hosting;
@@ -132,7 +133,7 @@ public sealed class UnixSocketUsersTests : IAsyncLifetime
     };
 
     /// <summary>Runs <paramref name="command"/> as <paramref name="user"/>: real uid, gid and supplementary groups (setpriv).</summary>
-    Task<HostProcess.Result> AsUser(string user, string[] command, string? stdin = null) =>
+    Task<ChildProcess.Result> AsUser(string user, string[] command, string? stdin = null) =>
         HostProcess.RunAsync("setpriv", ["--reuid", user, "--regid", user, "--init-groups", "--", .. command], EnvOf(user), stdin,
             TimeSpan.FromSeconds(60), workdir: root);
 
