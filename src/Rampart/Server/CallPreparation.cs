@@ -35,10 +35,14 @@ internal static class CallPreparation
         var arguments = parameters.TryGetValue("arguments", out var a) && a.ValueKind == JsonValueKind.Object ? ToMap(a) : null;
         var toolInput = parameters.TryGetValue("tool_input", out var t) && t.ValueKind == JsonValueKind.Object ? ToMap(t) : null;
 
-        var maps = new List<Dictionary<string, JsonElement>>(4) { parameters };
-        if (input is not null) maps.Add(input);
-        if (arguments is not null) maps.Add(arguments);
-        if (toolInput is not null) maps.Add(toolInput);
+        // At most four maps, in precedence order, kept on the stack (issue 3: no list per request).
+        var slots = new ArgumentMaps();
+        var count = 0;
+        slots[count++] = parameters;
+        if (input is not null) slots[count++] = input;
+        if (arguments is not null) slots[count++] = arguments;
+        if (toolInput is not null) slots[count++] = toolInput;
+        ReadOnlySpan<Dictionary<string, JsonElement>> maps = slots[..count];
 
         var view = input is { Count: > 0 } ? input
             : arguments is { Count: > 0 } ? arguments
@@ -109,6 +113,12 @@ internal static class CallPreparation
         return true;
     }
 
+    [System.Runtime.CompilerServices.InlineArray(4)]
+    struct ArgumentMaps
+    {
+        Dictionary<string, JsonElement> _first;
+    }
+
     /// <summary>A top-level request value and, when it is plain, its own JSON element (<see cref="ToolRequest.CommandJson"/>).</summary>
     readonly record struct Candidate(string? Text, JsonElement? Json);
 
@@ -116,7 +126,7 @@ internal static class CallPreparation
     /// Top-level values first (<paramref name="first"/>, <paramref name="second"/>, then <paramref name="more"/>), then each map's alias keys.
     /// <paramref name="element"/> is the selected candidate's JSON element when it has one (map values are already decoded copies).
     /// </summary>
-    static bool TryCanonical(string field, Candidate first, Candidate second, List<string>? more, string[] keys, List<Dictionary<string, JsonElement>> maps, out string value, out JsonElement? element, out string error)
+    static bool TryCanonical(string field, Candidate first, Candidate second, List<string>? more, string[] keys, ReadOnlySpan<Dictionary<string, JsonElement>> maps, out string value, out JsonElement? element, out string error)
     {
         value = "";
         element = null;

@@ -39,20 +39,28 @@ internal sealed class RunningService(
 
     /// <summary>Wraps a handler with bearer authentication for <paramref name="scope"/> (API-010..API-012).</summary>
     /// <param name="allowQueryToken">Only the event stream accepts <c>?token=</c> (API-010), with a warning.</param>
-    public RequestDelegate Authorized(string scope, Func<HttpContext, Caller, Task> handler, bool allowQueryToken = false) => async context =>
+    /// <remarks>
+    /// Not an async lambda (issue 3): a handler that completes synchronously, like every decision
+    /// without an approval wait, costs no extra state machine; a synchronous throw reaches the
+    /// exception guard in front of the routes like a faulted task. The header's token is compared
+    /// as a slice of the header, without a copy.
+    /// </remarks>
+    public RequestDelegate Authorized(string scope, Func<HttpContext, Caller, Task> handler, bool allowQueryToken = false) => context =>
     {
-        var token = Authenticator.BearerOf(context.Request.Headers.Authorization);
-        if (token is null && allowQueryToken && context.Request.Query.TryGetValue("token", out var q) && q.Count > 0)
+        var result = AuthenticateRequest(context, scope, allowQueryToken);
+        return result.Caller is { } caller ? handler(context, caller) : ApiResponse.ErrorAsync(context, result.Status, result.Error);
+    };
+
+    AuthResult AuthenticateRequest(HttpContext context, string scope, bool allowQueryToken)
+    {
+        var hasBearer = Authenticator.TryBearer(context.Request.Headers.Authorization, out var bearer);
+        string? token = null;
+        if (!hasBearer && allowQueryToken && context.Request.Query.TryGetValue("token", out var q) && q.Count > 0)
         {
             token = q[0];
             Log.LogWarning("event stream authenticated with a ?token= query parameter; prefer the Authorization header");
         }
-        var result = Authenticate(context, token, scope);
-        if (result.Caller is null)
-        {
-            await ApiResponse.ErrorAsync(context, result.Status, result.Error);
-            return;
-        }
-        await handler(context, result.Caller);
-    };
+        if (context.Features.Get<SocketPeer>() is { } peer) return peer.Authenticate(scope);
+        return hasBearer ? Authenticator.Authenticate(bearer, scope) : Authenticator.Authenticate(token, scope);
+    }
 }

@@ -21,7 +21,13 @@ internal sealed class ToolEndpoints(RunningService service)
 
     public void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/tool/{toolName}", service.Authorized(TokenScopes.Eval, ToolAsync));
+        var tool = service.Authorized(TokenScopes.Eval, ToolAsync);
+        app.MapPost("/v1/tool/{toolName}", tool);
+        // Issue 3: the reserved classes (POL-009) as literal routes too, so the usual decision
+        // request is matched without capturing a route value (the handler reads the raw target
+        // either way, TryToolName). Literal segments win over the parameter, and the handler is the
+        // same, so every path gets the same answer as before.
+        foreach (var reserved in ToolNames.ReservedClasses) app.MapPost("/v1/tool/" + reserved, tool);
         app.MapPost("/v1/preflight/{toolName}", service.Authorized(TokenScopes.Eval, PreflightAsync));
         app.MapPost("/v1/response/{toolName}", service.Authorized(TokenScopes.Eval, ResponseAsync));
     }
@@ -260,7 +266,7 @@ internal sealed class ToolEndpoints(RunningService service)
     enum Route { Tool, Preflight, Response }
 
     /// <summary>A decoded, prepared evaluation request: the body, the call to evaluate, its argument views and the caller's options (API-013).</summary>
-    sealed record PreparedCall(ToolRequest Request, ToolCall Call, PreparedArguments Args, EvaluationOptions Options);
+    readonly record struct PreparedCall(ToolRequest Request, ToolCall Call, PreparedArguments Args, EvaluationOptions Options);
 
     /// <summary>
     /// The shared start of the three routes (API-020..API-022): read and decode the body, apply the
@@ -311,13 +317,27 @@ internal sealed class ToolEndpoints(RunningService service)
         return false;
     }
 
+    /// <summary>The reserved tool classes (POL-009) looked up by a slice of the request target.</summary>
+    static readonly System.Collections.Frozen.FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> ReservedClasses =
+        ToolNames.ReservedClasses.GetAlternateLookup<ReadOnlySpan<char>>();
+
     static bool TryToolName(HttpContext context, out string tool, out string error)
     {
         // The raw segment, decoded once: route values keep %2F encoded, upstream decodes it (API-006).
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        ReadOnlySpan<char> target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
         var query = target.IndexOf('?');
         if (query >= 0) target = target[..query];
-        var raw = Uri.UnescapeDataString(target[(target.LastIndexOf('/') + 1)..]);
+        var segment = target[(target.LastIndexOf('/') + 1)..];
+        // Issue 3: a reserved class spelled canonically is its own canonical name (it has no escapes,
+        // blanks or other characters TryCanonicalize would reject or change), so the interned name
+        // answers without copying, unescaping or validating the segment.
+        if (ReservedClasses.TryGetValue(segment, out var reserved))
+        {
+            tool = reserved;
+            error = "";
+            return true;
+        }
+        var raw = Uri.UnescapeDataString(segment);
         if (!ToolNames.TryCanonicalize(raw, out tool, out var detail))
         {
             error = "invalid tool name: " + detail;

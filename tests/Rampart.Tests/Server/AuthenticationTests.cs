@@ -58,6 +58,39 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("Bearer {0}")]
+    [InlineData("  Bearer   {0}  ")]
+    [InlineData("Bearer \t{0}\t")]
+    public async Task Blanks_around_the_bearer_token_are_trimmed(string header)
+    {
+        using var request = _server.Request(HttpMethod.Get, "/v1/status", null);
+        request.Headers.TryAddWithoutValidation("Authorization", string.Format(System.Globalization.CultureInfo.InvariantCulture, header, _server.AdminToken));
+        using var response = await _server.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Bearer")]
+    [InlineData("Bearer    ")]
+    public async Task A_bearer_scheme_without_a_token_answers_401_missing(string header)
+    {
+        using var request = _server.Request(HttpMethod.Get, "/v1/status", null);
+        request.Headers.TryAddWithoutValidation("Authorization", header);
+        using var response = await _server.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("missing authorization token", body.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task An_admin_token_with_a_suffix_answers_401_invalid()
+    {
+        var (status, body) = await _server.PostAsync("/v1/tool/exec", "{}", _server.AdminToken + "x");
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal("invalid authorization token", body.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task Revoked_token_answers_401_revoked()
     {

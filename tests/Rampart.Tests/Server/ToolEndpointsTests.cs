@@ -171,6 +171,63 @@ public sealed class ToolEndpointsTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [MemberData(nameof(HttpToolNameVectors))]
+    public async Task Tool_names_on_the_tool_route_follow_the_conformance_vectors(string id)
+    {
+        // The tool route has literal routes for the reserved classes beside {toolName} (issue 3);
+        // every spelling must still reach the same name check.
+        var vector = ConformanceYaml.LoadMap(SharedFiles.Conformance("tools.yaml")).List("http_tool_name_vectors")!
+            .Cast<Dictionary<string, object?>>().Single(v => v.Str("id") == id);
+        var segment = vector.Str("path_segment");
+        var encoded = segment.Length == 0 ? "%20" : Uri.EscapeDataString(segment);
+        var (status, body) = await _server.PostAsync("/v1/tool/" + encoded, """{"command":"git status"}""");
+        if (vector.ContainsKey("expect_error"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("invalid tool name: " + vector.Str("expect_error"), body.GetProperty("error").GetString());
+        }
+        else
+        {
+            Assert.NotEqual(HttpStatusCode.BadRequest, status);
+        }
+    }
+
+    [Theory]
+    [InlineData("/v1/tool/exec")]
+    [InlineData("/v1/tool/exec?trace=1")]
+    [InlineData("/v1/tool/ex%65c")]
+    [InlineData("/v1/tool/%65xec")]
+    [InlineData("/v1/tool/%20exec")]
+    public async Task Spellings_of_the_exec_class_reach_the_exec_rules(string path)
+    {
+        var (status, body) = await _server.PostAsync(path, """{"command":"rm -rf /tmp/x"}""");
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Equal("block-rm", body.GetProperty("policy").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/tool/EXEC", "EXEC")]
+    [InlineData("/v1/tool/Read", "Read")]
+    [InlineData("/v1/tool/WEB_FETCH", "WEB_FETCH")]
+    public async Task Reserved_classes_in_another_case_answer_400(string path, string name)
+    {
+        var (status, body) = await _server.PostAsync(path, """{"command":"git status"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal($"invalid tool name: reserved tool name \"{name}\" must use canonical spelling \"{name.ToLowerInvariant()}\"", body.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("/v1/tool/exec/", 400, "invalid tool name: tool name is required")]
+    [InlineData("/v1/tool/exec/more", 404, "not found")]
+    [InlineData("/v1/tool/exec%2F", 400, "invalid tool name: tool name contains unsupported character '/'")]
+    public async Task Paths_around_a_reserved_class_keep_their_answers(string path, int expected, string error)
+    {
+        var (status, body) = await _server.PostAsync(path, """{"command":"git status"}""");
+        Assert.Equal((HttpStatusCode)expected, status);
+        Assert.Equal(error, body.GetProperty("error").GetString());
+    }
+
     [Fact]
     public async Task Ask_in_enforce_mode_queues_an_approval()
     {
