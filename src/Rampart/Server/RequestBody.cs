@@ -58,16 +58,20 @@ internal static class RequestBody
         // Hot path (issue 3): a small body normally arrives in the same segment as the headers. When
         // all of it is already buffered there is nothing to wait for, so no deadline timer, linked
         // token or copy is needed; everything else takes the guarded read loop below.
-        if (request.ContentLength is long length and > 0 && request.BodyReader.TryRead(out var ready))
+        if (request.ContentLength is long length and > 0)
         {
-            var buffered = ready.Buffer;
-            if (ready.IsCompleted && buffered.Length == length)
+            var reader = request.BodyReader;
+            if (reader.TryRead(out var ready))
             {
-                var decoded = decode(buffered, errorPrefix);
-                request.BodyReader.AdvanceTo(buffered.End);
-                return new(decoded);
+                var buffered = ready.Buffer;
+                if (ready.IsCompleted && buffered.Length == length)
+                {
+                    var decoded = decode(buffered, errorPrefix);
+                    reader.AdvanceTo(buffered.End);
+                    return new(decoded);
+                }
+                reader.AdvanceTo(buffered.Start);
             }
-            request.BodyReader.AdvanceTo(buffered.Start);
         }
         return new(ReadLoopAsync(context, errorPrefix, decode));
     }

@@ -35,7 +35,14 @@ internal sealed class RunningService(
 
     /// <summary>The caller of a request: the kernel's peer identity on the Unix socket (<see cref="SocketPeer"/>), else the bearer token.</summary>
     public AuthResult Authenticate(HttpContext context, string? token, string scope) =>
-        context.Features.Get<SocketPeer>() is { } peer ? peer.Authenticate(scope) : Authenticator.Authenticate(token, scope);
+        SocketPeerOf(context) is { } peer ? peer.Authenticate(scope) : Authenticator.Authenticate(token, scope);
+
+    /// <summary>
+    /// The socket peer of a request. Only <see cref="UnixSocketListener"/> sets it, and only when
+    /// serve listens on a socket, so without one the feature lookup (a scan past every known
+    /// feature type on each request, issue 3) is skipped.
+    /// </summary>
+    SocketPeer? SocketPeerOf(HttpContext context) => Options.UnixSocket is null ? null : context.Features.Get<SocketPeer>();
 
     /// <summary>Wraps a handler with bearer authentication for <paramref name="scope"/> (API-010..API-012).</summary>
     /// <param name="allowQueryToken">Only the event stream accepts <c>?token=</c> (API-010), with a warning.</param>
@@ -60,7 +67,7 @@ internal sealed class RunningService(
             token = q[0];
             Log.LogWarning("event stream authenticated with a ?token= query parameter; prefer the Authorization header");
         }
-        if (context.Features.Get<SocketPeer>() is { } peer) return peer.Authenticate(scope);
+        if (SocketPeerOf(context) is { } peer) return peer.Authenticate(scope);
         return hasBearer ? Authenticator.Authenticate(bearer, scope) : Authenticator.Authenticate(token, scope);
     }
 }
