@@ -310,8 +310,10 @@ public sealed partial class CompiledPolicySet
                     var candidate = _list[p].Rules[index.RuleOf(slot)];
                     if (candidate.HasExpired(ctx.Now)) continue;
                     ctx.LivePatternBit = index.PatternsOf(slot);
+                    ctx.LivePaths = index.PathsOf(slot);
                     var matched = candidate.Condition.Matches(ctx);
                     ctx.LivePatternBit = -1;
+                    ctx.LivePaths = null;
                     if (!matched) continue;
                     _decided = p;
                     policy = p;

@@ -212,6 +212,16 @@ public static class PathNames
 
     internal static PathGlob[] OwnVariantsOf(PathGlob pattern) => OwnVariants(pattern);
 
+    /// <summary>
+    /// The workdir-joined variants of a relative pattern for normalised workdir <paramref name="workdir"/>
+    /// (POL-067), computed afresh: what <see cref="PatternMatchesCandidate"/> caches per pattern.
+    /// </summary>
+    internal static PathGlob[] ComputeJoinedVariants(PathGlob pattern, string workdir)
+    {
+        var text = Clean(workdir + "/" + pattern.Normalized);
+        return WithResolved(PathGlob.Compile(text), text);
+    }
+
     // The pattern and its resolved form do not depend on the call, so they are computed once per PathGlob.
     private static PathGlob[] OwnVariants(PathGlob pattern)
     {
@@ -257,7 +267,7 @@ public static class PathNames
         return directory.EndsWith('/') ? directory + rest[1..] : directory + rest;
     }
 
-    private static string NormalizeWorkdir(string workdir) => workdir.Trim().Replace('\\', '/');
+    internal static string NormalizeWorkdir(string workdir) => workdir.Trim().Replace('\\', '/');
 
     /// <summary>Go's path.Clean on a <c>/</c>-separated path.</summary>
     internal static string Lexical(string path)

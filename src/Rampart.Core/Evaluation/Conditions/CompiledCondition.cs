@@ -106,6 +106,15 @@ internal sealed class CompiledCondition
 
     public bool HasResponseMatches => _responseMatches.Length > 0;
 
+    /// <summary><c>default: true</c> or an empty condition: fires without reading any field.</summary>
+    internal bool IsUnconditional => _unconditional;
+
+    /// <summary>The compiled <c>path_matches</c> (what <see cref="PathIndex"/> numbers; empty when absent).</summary>
+    internal PathGlob[] PathMatches => _pathMatches;
+
+    /// <summary>The compiled <c>path_not_matches</c>.</summary>
+    internal PathGlob[] PathNotMatches => _pathNotMatches;
+
     /// <summary>
     /// What the rule index (<see cref="RuleIndex"/>) may key this condition on: a field the condition
     /// requires (every present field must match, POL-047) and literals one of which occurs, folded, in
