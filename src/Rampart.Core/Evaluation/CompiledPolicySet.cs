@@ -506,6 +506,12 @@ public sealed partial class CompiledPolicySet
     PolicyBucket Candidates(string tool) =>
         _byTool.TryGetValue(tool, out var bucket) ? bucket : _anyTool;
 
+    /// <summary>The rule index of the bucket that serves <paramref name="tool"/> (what the indexed walk uses).</summary>
+    internal RuleIndex IndexFor(string tool) => Candidates(tool).Index;
+
+    /// <summary>The POL-034 order of the bucket that serves <paramref name="tool"/> (the index's slot order).</summary>
+    internal CompiledPolicy[] SortedFor(string tool) => Candidates(tool).Sorted;
+
     /// <summary>
     /// POL-033 step 4 (collect, configuration order; the index already decided literal tools), then the
     /// POL-034 sort — taken from the bucket when every candidate is in scope, since the input is then the same.
