@@ -14,6 +14,9 @@ namespace Rampart.Core.Evaluation;
 /// The same pass also marks which of a rule's <c>command_matches</c> patterns have their literal in some
 /// spelling (one key bit per pattern, after the slot bits): a restrictive rule's positive check only runs
 /// those patterns (<see cref="CallContext.LivePatterns"/>), since the others cannot match any of the spellings.
+/// Path lists have their own automaton (<see cref="PathIndex"/>): one pass per path candidate marks the
+/// rules keyed on their <c>path_matches</c> (rules with no command, url or domain key) and, per candidate,
+/// the patterns of every list that can match; a rule's list check runs only those (<see cref="CallContext.LivePaths"/>).
 /// </summary>
 internal sealed class RuleIndex
 {

@@ -555,7 +555,8 @@ internal sealed record WorkdirVariants(string Workdir, PathGlob[] Globs);
 /// (folded: <see cref="LiteralAutomaton.Fold"/>), so unmarked patterns are skipped without changing the
 /// answer. Patterns with a variant that has no usable literal are always marked; a pattern repeating an
 /// earlier one's normalised text (<c>**\.ssh\id_*</c> after <c>**/.ssh/id_*</c>) never is (same matcher,
-/// same answer). Built on first use and kept on the list's first glob.
+/// same answer). Built on first use and kept on the list's first glob. Indexed walks use the bucket-wide
+/// <c>PathIndex</c> instead; this filter serves the others (policy filters, caller-scoped buckets, explain).
 /// </summary>
 internal sealed class PathListFilter
 {

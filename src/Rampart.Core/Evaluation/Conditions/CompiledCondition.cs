@@ -121,9 +121,10 @@ internal sealed class CompiledCondition
     /// some spelling that field is matched against whenever it matches. <see cref="IndexChannel.None"/>
     /// means the rule is always tried: unconditional rules, and rules whose required fields all have a
     /// pattern without literal text (<c>*</c>), an empty <c>command_contains</c> needle (which matches
-    /// everything), or no index channel (paths, domains, sessions, parameters …). Exclusions
+    /// everything), or no index channel (sessions, parameters …). Exclusions
     /// (<c>*_not_matches</c>) never make a rule fire on their own (POL-047 step 11), so they do not
-    /// widen the keys; they only decide among the candidates.
+    /// widen the keys; they only decide among the candidates. A rule left at <see cref="IndexChannel.None"/>
+    /// with <c>path_matches</c> is keyed on its paths by <see cref="RuleIndex"/> (<see cref="PathIndex"/>).
     /// </summary>
     public IndexKeys IndexKeys => _indexKeys ??= ComputeIndexKeys();
 
