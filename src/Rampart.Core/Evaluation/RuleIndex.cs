@@ -84,7 +84,7 @@ internal sealed class RuleIndex
                 // present field must match), unless it is unconditional (then its lists are never read).
                 var pathKeyed = keys.Channel == IndexChannel.None && !condition.IsUnconditional && condition.PathMatches.Length > 0;
                 slotPaths[slot] = condition.IsUnconditional ? null : paths.Add(condition, pathKeyed ? slot : -1);
-                if (pathKeyed) continue;
+                if (pathKeyed || condition.NeverFiresOnRequest) continue;
                 var into = keys.Channel switch
                 {
                     IndexChannel.Command => command,

@@ -109,6 +109,15 @@ internal sealed class CompiledCondition
     /// <summary><c>default: true</c> or an empty condition: fires without reading any field.</summary>
     internal bool IsUnconditional => _unconditional;
 
+    /// <summary>
+    /// No field that can make the condition fire on a request is present (only exclusions, <c>response_*</c>
+    /// or <c>session_not_matches</c>): <see cref="Matches"/> is false for every call (POL-047 step 11), so the
+    /// rule index never walks it. Response scanning (POL-045) does not go through the index.
+    /// </summary>
+    internal bool NeverFiresOnRequest =>
+        !_unconditional && !_hasCommandFields && _envAssignments.IsEmpty && _pathMatches.Length == 0 && _urlMatches.IsEmpty &&
+        _domainMatches.Length == 0 && _agentDepth is null && _params.Length == 0 && _callCount is null && _sessionMatches.IsEmpty;
+
     /// <summary>The compiled <c>path_matches</c> (what <see cref="PathIndex"/> numbers; empty when absent).</summary>
     internal PathGlob[] PathMatches => _pathMatches;
 
