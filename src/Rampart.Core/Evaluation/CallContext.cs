@@ -74,6 +74,9 @@ internal sealed class CallContext
         _envNames = null;
         _pathCandidates = null;
         _pathCandidateList.Clear();
+        PathIndex = null;
+        LivePaths = null;
+        _pathMarks?.Clear();
         _hostCaseFold = null;
         _rawForms.Clear();
         _rawCandidate.Clear();
@@ -200,6 +203,20 @@ internal sealed class CallContext
 
     /// <summary>The <c>command_matches</c> patterns of the rule being evaluated whose literal occurs in some spelling.</summary>
     internal Conditions.PatternMask LivePatterns => _livePatterns < 0 ? default : new(_indexMarks, _livePatterns);
+
+    Conditions.PathCandidateMarks? _pathMarks;
+
+    /// <summary>The path part of the rule index the walk uses (set by <see cref="RuleIndex.TryMark"/>), or null.</summary>
+    internal Conditions.PathIndex? PathIndex { get; set; }
+
+    /// <summary>
+    /// While an indexed walk evaluates a rule with path lists: the lists as numbered in <see cref="PathIndex"/>
+    /// (<see cref="RuleIndex.PathsOf"/>); null otherwise (every pattern list is then matched on its own).
+    /// </summary>
+    internal Conditions.PathRuleLists? LivePaths { get; set; }
+
+    /// <summary>The candidates' spellings and <see cref="PathIndex"/> marks of this evaluation (filled on first use).</summary>
+    internal Conditions.PathCandidateMarks PathMarks => _pathMarks ??= new Conditions.PathCandidateMarks();
 
     /// <summary>POL-066 path candidates (empty when there is no path; iterate by index).</summary>
     public IReadOnlyList<string> PathCandidates

@@ -310,8 +310,10 @@ public sealed partial class CompiledPolicySet
                     var candidate = _list[p].Rules[index.RuleOf(slot)];
                     if (candidate.HasExpired(ctx.Now)) continue;
                     ctx.LivePatternBit = index.PatternsOf(slot);
+                    ctx.LivePaths = index.PathsOf(slot);
                     var matched = candidate.Condition.Matches(ctx);
                     ctx.LivePatternBit = -1;
+                    ctx.LivePaths = null;
                     if (!matched) continue;
                     _decided = p;
                     policy = p;
@@ -503,6 +505,12 @@ public sealed partial class CompiledPolicySet
 
     PolicyBucket Candidates(string tool) =>
         _byTool.TryGetValue(tool, out var bucket) ? bucket : _anyTool;
+
+    /// <summary>The rule index of the bucket that serves <paramref name="tool"/> (what the indexed walk uses).</summary>
+    internal RuleIndex IndexFor(string tool) => Candidates(tool).Index;
+
+    /// <summary>The POL-034 order of the bucket that serves <paramref name="tool"/> (the index's slot order).</summary>
+    internal CompiledPolicy[] SortedFor(string tool) => Candidates(tool).Sorted;
 
     /// <summary>
     /// POL-033 step 4 (collect, configuration order; the index already decided literal tools), then the

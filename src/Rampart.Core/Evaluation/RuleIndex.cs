@@ -14,6 +14,9 @@ namespace Rampart.Core.Evaluation;
 /// The same pass also marks which of a rule's <c>command_matches</c> patterns have their literal in some
 /// spelling (one key bit per pattern, after the slot bits): a restrictive rule's positive check only runs
 /// those patterns (<see cref="CallContext.LivePatterns"/>), since the others cannot match any of the spellings.
+/// Path lists have their own automaton (<see cref="PathIndex"/>): one pass per path candidate marks the
+/// rules keyed on their <c>path_matches</c> (rules with no command, url or domain key) and, per candidate,
+/// the patterns of every list that can match; a rule's list check runs only those (<see cref="CallContext.LivePaths"/>).
 /// </summary>
 internal sealed class RuleIndex
 {
@@ -25,11 +28,15 @@ internal sealed class RuleIndex
     readonly LiteralAutomaton? _command;
     readonly LiteralAutomaton? _url;
     readonly LiteralAutomaton? _domain;
+    readonly PathIndex? _paths;
+    readonly PathRuleLists?[] _slotPaths; // each slot's path lists as numbered in _paths, or null
 
     RuleIndex(int[] slotBase, int[] slotPolicy, int[] slotPatterns, ulong[] alwaysTry, int markWords,
-        LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain)
+        LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain, PathIndex? paths, PathRuleLists?[] slotPaths)
     {
         _domain = domain;
+        _paths = paths;
+        _slotPaths = slotPaths;
         _slotBase = slotBase;
         _slotPolicy = slotPolicy;
         _slotPatterns = slotPatterns;
@@ -61,6 +68,8 @@ internal sealed class RuleIndex
         var command = new List<(string, int)>();
         var url = new List<(string, int)>();
         var domain = new List<(string, int)>();
+        var paths = new PathIndex.Builder(alwaysTry.Length);
+        var slotPaths = new PathRuleLists?[slots];
         for (var p = 0; p < sorted.Length; p++)
         {
             var rules = sorted[p].Rules;
@@ -69,7 +78,13 @@ internal sealed class RuleIndex
                 var slot = slotBase[p] + r;
                 slotPolicy[slot] = p;
                 slotPatterns[slot] = -1;
-                var keys = rules[r].Condition.IndexKeys;
+                var condition = rules[r].Condition;
+                var keys = condition.IndexKeys;
+                // A rule with nothing else to key on is keyed on its required path_matches (POL-047: every
+                // present field must match), unless it is unconditional (then its lists are never read).
+                var pathKeyed = keys.Channel == IndexChannel.None && !condition.IsUnconditional && condition.PathMatches.Length > 0;
+                slotPaths[slot] = condition.IsUnconditional ? null : paths.Add(condition, pathKeyed ? slot : -1);
+                if (pathKeyed || condition.NeverFiresOnRequest) continue;
                 var into = keys.Channel switch
                 {
                     IndexChannel.Command => command,
@@ -94,7 +109,8 @@ internal sealed class RuleIndex
         return new RuleIndex(slotBase, slotPolicy, slotPatterns, alwaysTry, (keyBit + 63) >> 6,
             command.Count == 0 ? null : LiteralAutomaton.Build(command),
             url.Count == 0 ? null : LiteralAutomaton.Build(url),
-            domain.Count == 0 ? null : LiteralAutomaton.Build(domain));
+            domain.Count == 0 ? null : LiteralAutomaton.Build(domain),
+            paths.Build(), slotPaths);
     }
 
     /// <summary>
@@ -112,6 +128,9 @@ internal sealed class RuleIndex
         if (_url is { } url && ctx.Url.Length > 0) url.Mark(ctx.Url, marks);
         // The matcher trims, lower-cases and drops one trailing dot: substrings of the folded raw domain.
         if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, marks);
+        ctx.PathIndex = _paths;
+        // Path-keyed rules need the candidates (the POL-065 resolution, which every path rule needs anyway).
+        if (_paths is { HasKeyedSlots: true } paths && ctx.Path.Length > 0) paths.Mark(ctx, marks[.._alwaysTry.Length]);
         marks[.._alwaysTry.Length].CopyTo(bits);
         return true;
     }
@@ -121,6 +140,9 @@ internal sealed class RuleIndex
     /// key, or -1 when the rule is not keyed on the command (then every pattern is live).
     /// </summary>
     public int PatternsOf(int slot) => _slotPatterns[slot];
+
+    /// <summary><paramref name="slot"/>'s path lists as numbered in this index's <see cref="PathIndex"/>, or null when it has none.</summary>
+    public PathRuleLists? PathsOf(int slot) => _slotPaths[slot];
 
     /// <summary>
     /// Every spelling a command field is matched against on the way to a positive result: the raw

@@ -67,6 +67,37 @@ internal sealed class GlobSegments
     /// <summary>The longest run of literal characters every match contains ("" when there is none).</summary>
     public string RequiredText => _requiredText;
 
+    /// <summary>
+    /// The longest literal run after the first one (the first when it is the only one; "" when there is
+    /// none): every match contains it too. For a pattern joined onto a working directory the first run is
+    /// usually the directory itself, which every name below it contains, so a later run filters better.
+    /// </summary>
+    public string LaterRequiredText => _laterRequiredText ??= LongestLaterRun(_tokens, _retryWithoutLeadingDoubleStar ? 2 : 0);
+
+    private string? _laterRequiredText;
+
+    private static string LongestLaterRun(Token[] tokens, int from)
+    {
+        var first = "";
+        var best = "";
+        var runs = 0;
+        var t = from;
+        while (t < tokens.Length)
+        {
+            if (tokens[t].Kind != TokenKind.Literal)
+            {
+                t++;
+                continue;
+            }
+            var start = t;
+            while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
+            var run = LiteralText(tokens, start, t - start);
+            if (runs++ == 0) first = run;
+            else if (run.Length > best.Length) best = run;
+        }
+        return runs <= 1 || best.Length == 0 ? first : best;
+    }
+
     /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
     public string LiteralPrefix { get; private init; } = "";
 

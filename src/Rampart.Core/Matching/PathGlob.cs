@@ -39,6 +39,9 @@ public sealed class PathGlob
     /// <summary>The longest literal run every match contains ("" when there is none).</summary>
     internal string RequiredText => _segments?.RequiredText ?? "";
 
+    /// <summary>A required literal run other than the first when there is one (<see cref="GlobSegments.LaterRequiredText"/>).</summary>
+    internal string LaterRequiredText => _segments?.LaterRequiredText ?? "";
+
     /// <summary>Cached pattern variants for <see cref="PathNames.PatternMatchesCandidate"/> (POL-067).</summary>
     internal PathPatternVariants? Variants { get; set; }
 

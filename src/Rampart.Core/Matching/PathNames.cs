@@ -212,6 +212,16 @@ public static class PathNames
 
     internal static PathGlob[] OwnVariantsOf(PathGlob pattern) => OwnVariants(pattern);
 
+    /// <summary>
+    /// The workdir-joined variants of a relative pattern for normalised workdir <paramref name="workdir"/>
+    /// (POL-067), computed afresh: what <see cref="PatternMatchesCandidate"/> caches per pattern.
+    /// </summary>
+    internal static PathGlob[] ComputeJoinedVariants(PathGlob pattern, string workdir)
+    {
+        var text = Clean(workdir + "/" + pattern.Normalized);
+        return WithResolved(PathGlob.Compile(text), text);
+    }
+
     // The pattern and its resolved form do not depend on the call, so they are computed once per PathGlob.
     private static PathGlob[] OwnVariants(PathGlob pattern)
     {
@@ -257,7 +267,7 @@ public static class PathNames
         return directory.EndsWith('/') ? directory + rest[1..] : directory + rest;
     }
 
-    private static string NormalizeWorkdir(string workdir) => workdir.Trim().Replace('\\', '/');
+    internal static string NormalizeWorkdir(string workdir) => workdir.Trim().Replace('\\', '/');
 
     /// <summary>Go's path.Clean on a <c>/</c>-separated path.</summary>
     internal static string Lexical(string path)
@@ -545,7 +555,8 @@ internal sealed record WorkdirVariants(string Workdir, PathGlob[] Globs);
 /// (folded: <see cref="LiteralAutomaton.Fold"/>), so unmarked patterns are skipped without changing the
 /// answer. Patterns with a variant that has no usable literal are always marked; a pattern repeating an
 /// earlier one's normalised text (<c>**\.ssh\id_*</c> after <c>**/.ssh/id_*</c>) never is (same matcher,
-/// same answer). Built on first use and kept on the list's first glob.
+/// same answer). Built on first use and kept on the list's first glob. Indexed walks use the bucket-wide
+/// <c>PathIndex</c> instead; this filter serves the others (policy filters, caller-scoped buckets, explain).
 /// </summary>
 internal sealed class PathListFilter
 {

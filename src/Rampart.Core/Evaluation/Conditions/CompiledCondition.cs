@@ -106,15 +106,34 @@ internal sealed class CompiledCondition
 
     public bool HasResponseMatches => _responseMatches.Length > 0;
 
+    /// <summary><c>default: true</c> or an empty condition: fires without reading any field.</summary>
+    internal bool IsUnconditional => _unconditional;
+
+    /// <summary>
+    /// No field that can make the condition fire on a request is present (only exclusions, <c>response_*</c>
+    /// or <c>session_not_matches</c>): <see cref="Matches"/> is false for every call (POL-047 step 11), so the
+    /// rule index never walks it. Response scanning (POL-045) does not go through the index.
+    /// </summary>
+    internal bool NeverFiresOnRequest =>
+        !_unconditional && !_hasCommandFields && _envAssignments.IsEmpty && _pathMatches.Length == 0 && _urlMatches.IsEmpty &&
+        _domainMatches.Length == 0 && _agentDepth is null && _params.Length == 0 && _callCount is null && _sessionMatches.IsEmpty;
+
+    /// <summary>The compiled <c>path_matches</c> (what <see cref="PathIndex"/> numbers; empty when absent).</summary>
+    internal PathGlob[] PathMatches => _pathMatches;
+
+    /// <summary>The compiled <c>path_not_matches</c>.</summary>
+    internal PathGlob[] PathNotMatches => _pathNotMatches;
+
     /// <summary>
     /// What the rule index (<see cref="RuleIndex"/>) may key this condition on: a field the condition
     /// requires (every present field must match, POL-047) and literals one of which occurs, folded, in
     /// some spelling that field is matched against whenever it matches. <see cref="IndexChannel.None"/>
     /// means the rule is always tried: unconditional rules, and rules whose required fields all have a
     /// pattern without literal text (<c>*</c>), an empty <c>command_contains</c> needle (which matches
-    /// everything), or no index channel (paths, domains, sessions, parameters …). Exclusions
+    /// everything), or no index channel (sessions, parameters …). Exclusions
     /// (<c>*_not_matches</c>) never make a rule fire on their own (POL-047 step 11), so they do not
-    /// widen the keys; they only decide among the candidates.
+    /// widen the keys; they only decide among the candidates. A rule left at <see cref="IndexChannel.None"/>
+    /// with <c>path_matches</c> is keyed on its paths by <see cref="RuleIndex"/> (<see cref="PathIndex"/>).
     /// </summary>
     public IndexKeys IndexKeys => _indexKeys ??= ComputeIndexKeys();
 

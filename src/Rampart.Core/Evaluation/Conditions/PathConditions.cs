@@ -9,6 +9,16 @@ internal static class PathConditions
     {
         var candidates = ctx.PathCandidates;
         if (candidates.Count == 0) return false;
+        // In an indexed walk the bucket's path index has marked, per candidate, the patterns whose literal
+        // occurs; the lists are the rule's own, numbered there (RuleIndex.PathsOf).
+        var lists = ctx.LivePaths;
+        var index = ctx.PathIndex;
+        PathCandidateMarks? marks = null;
+        if (lists is not null && index is not null)
+        {
+            marks = ctx.PathMarks;
+            if (!marks.IsFor(index)) index.Fill(ctx, marks);
+        }
         var workdir = ctx.Workdir;
 
         // Restrictive: one covered candidate suffices; granting: every spelling (symlink-resolved
@@ -16,7 +26,7 @@ internal static class PathConditions
         var covered = 0;
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (AnyMatches(matches, candidates[i], workdir))
+            if (marks is null ? AnyMatches(matches, candidates[i], workdir) : lists!.Matches.AnyMatches(index!, marks, i))
             {
                 covered++;
                 if (restrictive) break;
@@ -35,13 +45,13 @@ internal static class PathConditions
             // be used to reach /etc through a workspace symlink.
             for (var i = 0; i < candidates.Count; i++)
             {
-                if (!AnyMatches(notMatches, candidates[i], workdir)) return true;
+                if (!(marks is null ? AnyMatches(notMatches, candidates[i], workdir) : lists!.NotMatches.AnyMatches(index!, marks, i))) return true;
             }
             return false;
         }
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (AnyMatches(notMatches, candidates[i], workdir)) return false;
+            if (marks is null ? AnyMatches(notMatches, candidates[i], workdir) : lists!.NotMatches.AnyMatches(index!, marks, i)) return false;
         }
         return true;
     }
