@@ -126,10 +126,16 @@ public static class ShellForms
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var candidates = new List<string>();
-        HashSet<string>? seen = null;
-        AddWithBodyForms(candidates, ref seen, analysis.Raw);
-        foreach (var component in analysis.Components) AddWithBodyForms(candidates, ref seen, component);
+        AddRestrictiveCandidates(analysis.Raw, analysis.Components, candidates);
         return candidates;
+    }
+
+    /// <summary>POL-083 step 1 of <paramref name="raw"/> with its POL-082 <paramref name="components"/>, appended to an empty list.</summary>
+    internal static void AddRestrictiveCandidates(string raw, IReadOnlyList<string> components, List<string> candidates)
+    {
+        HashSet<string>? seen = null;
+        AddWithBodyForms(candidates, ref seen, raw);
+        for (var i = 0; i < components.Count; i++) AddWithBodyForms(candidates, ref seen, components[i]);
     }
 
     static void AddWithBodyForms(List<string> candidates, ref HashSet<string>? seen, string text)
@@ -151,7 +157,7 @@ public static class ShellForms
     public static IReadOnlyList<string> SemanticAliases(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return NeedsSemanticAliases(command) ? SemanticAliasSpellings(command) : [];
+        return NeedsSemanticAliases(command) ? SemanticAliasSpellings(command) : Array.Empty<string>();
     }
 
     /// <summary>The POL-085 gate.</summary>
