@@ -195,7 +195,7 @@ internal sealed class CallContext
         return _rawCandidateTexts;
     }
 
-    public string CommandLower => _commandLower ??= Command.ToLowerInvariant();
+    public string CommandLower => _commandLower ??= ShellWords.LowerInvariant(Command);
 
     /// <summary>ShellText.Normalize(raw): "" when the command normalises to nothing (unlike <see cref="Normalized"/>).</summary>
     /// <remarks>The analysis already normalised the command.</remarks>
@@ -203,7 +203,7 @@ internal sealed class CallContext
         IsPlainText ? Command : Analysis.NormalizesToNothing ? "" : Analysis.Normalized;
 
     /// <summary>POL-051: lower-cased Normalize(raw) (the §8.5 form, "" when it normalises to nothing).</summary>
-    public string NormalizedLower => _normalizedLower ??= IsPlainText ? CommandLower : NormalizedRaw.ToLowerInvariant();
+    public string NormalizedLower => _normalizedLower ??= IsPlainText ? CommandLower : ShellWords.LowerInvariant(NormalizedRaw);
 
     /// <summary>POL-091 assigned variable names of the command (iterate by index).</summary>
     public IReadOnlyList<string> EnvNames =>
@@ -351,9 +351,9 @@ internal sealed class CommandForms(CallContext context) : ITextForms
 
     public string Normalized => _normalized ??= _isRaw ? context.NormalizedRaw : _plain ? Text : ShellText.Normalize(Text);
 
-    public string Lower => _lower ??= _isRaw ? context.CommandLower : Text.ToLowerInvariant();
+    public string Lower => _lower ??= _isRaw ? context.CommandLower : ShellWords.LowerInvariant(Text);
 
-    public string NormalizedLower => _normalizedLower ??= _isRaw ? context.NormalizedLower : Normalized.ToLowerInvariant();
+    public string NormalizedLower => _normalizedLower ??= _isRaw ? context.NormalizedLower : ShellWords.LowerInvariant(Normalized);
 
     public CandidateForms[] Candidates
     {
@@ -462,7 +462,7 @@ internal sealed class CandidateForms : ITextForms
             {
                 var list = ShellForms.AlternateReadings(Text);
                 var result = list.Count == 0 ? NoStrings : new string[list.Count];
-                for (var i = 0; i < result.Length; i++) result[i] = list[i].ToLowerInvariant();
+                for (var i = 0; i < result.Length; i++) result[i] = ShellWords.LowerInvariant(list[i]);
                 _alternateLower = result;
             }
             return _alternateLower;
