@@ -112,6 +112,52 @@ internal readonly struct PatternMask(ulong[] bits, int first)
     }
 }
 
+/// <summary>The live patterns of a <see cref="PatternMask"/>, listed (when the rule has few patterns) or asked bit by bit.</summary>
+internal readonly ref struct LivePatterns
+{
+    public const int MaxListed = 128;
+
+    readonly PatternMask _mask;
+    readonly ReadOnlySpan<int> _listed;
+    readonly bool _isListed;
+
+    /// <param name="count">The rule's pattern count.</param>
+    /// <param name="buffer"><paramref name="count"/> long to list the live patterns, or empty to ask the mask each time.</param>
+    public LivePatterns(PatternMask mask, int count, Span<int> buffer)
+    {
+        _mask = mask;
+        if (!mask.IsActive) return;
+        if (buffer.Length != count)
+        {
+            None = !mask.AnyLive(count);
+            return;
+        }
+        var listed = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (mask.IsLive(i)) buffer[listed++] = i;
+        }
+        _listed = buffer[..listed];
+        _isListed = true;
+        None = listed == 0;
+    }
+
+    /// <summary>No pattern can match.</summary>
+    public bool None { get; }
+
+    /// <summary>Some live pattern of <paramref name="set"/> (indexed like the rule's patterns) matches <paramref name="name"/>.</summary>
+    public bool MatchAny(GlobSet set, string name)
+    {
+        if (!_isListed) return _mask.MatchAny(set, name);
+        var patterns = set.Compiled;
+        foreach (var i in _listed)
+        {
+            if (patterns[i].IsMatch(name.AsSpan())) return true;
+        }
+        return false;
+    }
+}
+
 /// <summary>Command fields: restrictive (POL-049, POL-051, POL-052), granting (POL-050) and env assignments (POL-054).</summary>
 internal static class CommandConditions
 {
@@ -144,10 +190,12 @@ internal static class CommandConditions
     /// Patterns that can match (the rule index's key bits, for the raw command's forms only). With a mask no
     /// candidate has an rm overflow: the index does not decide (and sets no mask) when one has.
     /// </param>
-    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null, PatternMask live = default)
+    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null, PatternMask mask = default)
     {
         if (patterns.IsEmpty) return false;
-        if (live.IsActive && !live.AnyLive(patterns.Count)) return false;
+        // The live patterns are listed once: the spellings below ask the same mask up to five times per candidate.
+        var live = new LivePatterns(mask, patterns.Count, mask.IsActive && patterns.Count <= LivePatterns.MaxListed ? stackalloc int[patterns.Count] : default);
+        if (live.None) return false;
         var candidates = forms.Candidates;
         foreach (var k in candidates)
         {
