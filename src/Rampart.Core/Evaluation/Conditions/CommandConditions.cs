@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Numerics;
 using Rampart.Core.Matching;
 
 namespace Rampart.Core.Evaluation.Conditions;
@@ -92,67 +93,40 @@ internal readonly struct PatternMask(ulong[] bits, int first)
     /// <summary>Some of patterns 0 .. <paramref name="count"/>-1 is live.</summary>
     public bool AnyLive(int count)
     {
-        for (var i = 0; i < count; i++)
+        var end = _first + count;
+        for (var word = _first >> 6; word <= (end - 1) >> 6; word++)
         {
-            if (IsLive(i)) return true;
+            if (LiveIn(word, end) != 0) return true;
         }
         return false;
     }
 
+    /// <summary>The bits of word <paramref name="word"/> that belong to patterns before key <paramref name="end"/>.</summary>
+    ulong LiveIn(int word, int end)
+    {
+        var bits = _bits[word];
+        var low = word << 6;
+        if (low < _first) bits &= ~0UL << (_first - low);
+        if (end - low < 64) bits &= (1UL << (end - low)) - 1;
+        return bits;
+    }
+
     /// <summary>Some live pattern of <paramref name="set"/> (indexed like the rule's patterns) matches <paramref name="name"/>.</summary>
+    /// <remarks>Visits the set bits word by word, so a rule with many patterns and few live ones costs little.</remarks>
     public bool MatchAny(GlobSet set, string name)
     {
         if (_bits is null) return set.IsMatchAny(name);
         var patterns = set.Compiled;
-        for (var i = 0; i < patterns.Length; i++)
+        var end = _first + patterns.Length;
+        for (var word = _first >> 6; word <= (end - 1) >> 6; word++)
         {
-            if (IsLive(i) && patterns[i].IsMatch(name.AsSpan())) return true;
-        }
-        return false;
-    }
-}
-
-/// <summary>The live patterns of a <see cref="PatternMask"/>, listed (when the rule has few patterns) or asked bit by bit.</summary>
-internal readonly ref struct LivePatterns
-{
-    public const int MaxListed = 128;
-
-    readonly PatternMask _mask;
-    readonly ReadOnlySpan<int> _listed;
-    readonly bool _isListed;
-
-    /// <param name="count">The rule's pattern count.</param>
-    /// <param name="buffer"><paramref name="count"/> long to list the live patterns, or empty to ask the mask each time.</param>
-    public LivePatterns(PatternMask mask, int count, Span<int> buffer)
-    {
-        _mask = mask;
-        if (!mask.IsActive) return;
-        if (buffer.Length != count)
-        {
-            None = !mask.AnyLive(count);
-            return;
-        }
-        var listed = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (mask.IsLive(i)) buffer[listed++] = i;
-        }
-        _listed = buffer[..listed];
-        _isListed = true;
-        None = listed == 0;
-    }
-
-    /// <summary>No pattern can match.</summary>
-    public bool None { get; }
-
-    /// <summary>Some live pattern of <paramref name="set"/> (indexed like the rule's patterns) matches <paramref name="name"/>.</summary>
-    public bool MatchAny(GlobSet set, string name)
-    {
-        if (!_isListed) return _mask.MatchAny(set, name);
-        var patterns = set.Compiled;
-        foreach (var i in _listed)
-        {
-            if (patterns[i].IsMatch(name.AsSpan())) return true;
+            var bits = LiveIn(word, end);
+            while (bits != 0)
+            {
+                var pattern = (word << 6) + BitOperations.TrailingZeroCount(bits) - _first;
+                if (patterns[pattern].IsMatch(name.AsSpan())) return true;
+                bits &= bits - 1;
+            }
         }
         return false;
     }
@@ -190,12 +164,10 @@ internal static class CommandConditions
     /// Patterns that can match (the rule index's key bits, for the raw command's forms only). With a mask no
     /// candidate has an rm overflow: the index does not decide (and sets no mask) when one has.
     /// </param>
-    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null, PatternMask mask = default)
+    public static bool RestrictiveCandidatesMatch(CommandPatterns patterns, CommandForms forms, IEvaluationTrace? trace = null, PatternMask live = default)
     {
         if (patterns.IsEmpty) return false;
-        // The live patterns are listed once: the spellings below ask the same mask up to five times per candidate.
-        var live = new LivePatterns(mask, patterns.Count, mask.IsActive && patterns.Count <= LivePatterns.MaxListed ? stackalloc int[patterns.Count] : default);
-        if (live.None) return false;
+        if (live.IsActive && !live.AnyLive(patterns.Count)) return false;
         var candidates = forms.Candidates;
         foreach (var k in candidates)
         {
