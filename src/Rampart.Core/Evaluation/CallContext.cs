@@ -21,11 +21,20 @@ internal sealed class CallContext
     readonly List<string> _pathCandidateList = new(3);
     readonly CommandForms _rawForms;
     readonly CandidateForms _rawCandidate;
+    // The raw command's POL-082 analysis and POL-083 candidate texts, refilled per call.
+    readonly CommandShape _shape = new();
+    List<string> _rawCandidateTexts = [];
+    bool _analysed;
+    // Per-call forms of components and candidates, found by text (a linear search while there are few).
+    readonly TextKeyed<CommandForms> _forms;
+    readonly TextKeyed<CandidateForms> _candidates;
 
     CallContext()
     {
         _rawForms = new CommandForms(this);
         _rawCandidate = new CandidateForms();
+        _forms = new TextKeyed<CommandForms>(this, static ctx => new CommandForms(ctx));
+        _candidates = new TextKeyed<CandidateForms>(this, static _ => new CandidateForms());
     }
 
     /// <summary>A reset context for <paramref name="call"/>; hand it back with <see cref="Return"/>.</summary>
@@ -67,7 +76,13 @@ internal sealed class CallContext
         _plain = PlainState.Unknown;
         _livePatterns = -1;
         _plainComponents[0] = null!;
-        _analysis = null;
+        if (_analysed)
+        {
+            _shape.Clear();
+            if (_rawCandidateTexts.Capacity > MaxRetainedEntries) _rawCandidateTexts = [];
+            else _rawCandidateTexts.Clear();
+            _analysed = false;
+        }
         _commandLower = null;
         _normalizedRaw = null;
         _normalizedLower = null;
@@ -80,8 +95,8 @@ internal sealed class CallContext
         _hostCaseFold = null;
         _rawForms.Clear();
         _rawCandidate.Clear();
-        Drop(ref _forms);
-        Drop(ref _candidates);
+        _forms.Clear();
+        _candidates.Clear();
         Drop(ref _paramTextLower);
     }
 
@@ -108,15 +123,12 @@ internal sealed class CallContext
     enum PlainState : byte { Unknown, Plain, PlainRm, Shell }
 
     PlainState _plain;
-    CommandAnalysis? _analysis;
     string? _commandLower;
     string? _normalizedRaw;
     string? _normalizedLower;
     IReadOnlyList<string>? _envNames;
     IReadOnlyList<string>? _pathCandidates;
     bool? _hostCaseFold;
-    Dictionary<string, CommandForms>? _forms;
-    Dictionary<string, CandidateForms>? _candidates;
     Dictionary<string, string>? _paramTextLower;
 
     PlainState Plain
@@ -146,7 +158,18 @@ internal sealed class CallContext
     public bool IsPlainText => Plain != PlainState.Shell;
 
     /// <summary>POL-082 analysis of the raw command (only computed for commands that are not plain).</summary>
-    CommandAnalysis Analysis => _analysis ??= CommandAnalysis.Of(Command);
+    CommandShape Analysis
+    {
+        get
+        {
+            if (!_analysed)
+            {
+                _shape.Fill(Command);
+                _analysed = true;
+            }
+            return _shape;
+        }
+    }
 
     /// <summary>POL-082: Normalize(raw), or raw when that is empty.</summary>
     public string Normalized => IsPlainText ? Command : Analysis.Normalized;
@@ -166,9 +189,16 @@ internal sealed class CallContext
     }
 
     /// <summary>POL-083 step 1 candidates of the raw command, reusing its analysis.</summary>
-    internal IReadOnlyList<string> RawRestrictiveCandidates() => ShellForms.RestrictiveCandidates(Analysis);
+    internal IReadOnlyList<string> RawRestrictiveCandidates()
+    {
+        var shape = Analysis;
+        // Asked once per call (CommandForms keeps the result).
+        _rawCandidateTexts.Clear();
+        ShellForms.AddRestrictiveCandidates(Command, shape.Components, _rawCandidateTexts);
+        return _rawCandidateTexts;
+    }
 
-    public string CommandLower => _commandLower ??= Command.ToLowerInvariant();
+    public string CommandLower => _commandLower ??= ShellWords.LowerInvariant(Command);
 
     /// <summary>ShellText.Normalize(raw): "" when the command normalises to nothing (unlike <see cref="Normalized"/>).</summary>
     /// <remarks>The analysis already normalised the command.</remarks>
@@ -176,7 +206,7 @@ internal sealed class CallContext
         IsPlainText ? Command : Analysis.NormalizesToNothing ? "" : Analysis.Normalized;
 
     /// <summary>POL-051: lower-cased Normalize(raw) (the §8.5 form, "" when it normalises to nothing).</summary>
-    public string NormalizedLower => _normalizedLower ??= IsPlainText ? CommandLower : NormalizedRaw.ToLowerInvariant();
+    public string NormalizedLower => _normalizedLower ??= IsPlainText ? CommandLower : ShellWords.LowerInvariant(NormalizedRaw);
 
     /// <summary>POL-091 assigned variable names of the command (iterate by index).</summary>
     public IReadOnlyList<string> EnvNames =>
@@ -245,12 +275,10 @@ internal sealed class CallContext
             if (!_rawForms.IsSet) _rawForms.SetRaw(Command, IsPlainText);
             return _rawForms;
         }
-        _forms ??= new Dictionary<string, CommandForms>(StringComparer.Ordinal);
-        if (!_forms.TryGetValue(command, out var forms))
+        if (!_forms.TryGet(command, out var forms))
         {
-            forms = new CommandForms(this);
+            forms = _forms.Add(command);
             forms.SetComponent(command);
-            _forms[command] = forms;
         }
         return forms;
     }
@@ -262,17 +290,22 @@ internal sealed class CallContext
             if (!_rawCandidate.IsSet) _rawCandidate.SetPlain(Command, withRmAliases: !IsPlainCommand);
             return _rawCandidate;
         }
-        _candidates ??= new Dictionary<string, CandidateForms>(StringComparer.Ordinal);
-        if (!_candidates.TryGetValue(candidate, out var forms))
+        if (!_candidates.TryGet(candidate, out var forms))
         {
-            forms = new CandidateForms();
-            // A plain component or body form (often the inside of `$(…)`) needs no analysis either.
-            var kind = PlainCommand.Classify(candidate);
-            if (kind != PlainKind.Shell) forms.SetPlain(candidate, withRmAliases: kind == PlainKind.PlainRm);
-            else forms.Set(candidate);
-            // Both are ShellText.Normalize of the same text.
-            if (string.Equals(candidate, Command, StringComparison.Ordinal)) forms.SetNormalized(NormalizedRaw);
-            _candidates[candidate] = forms;
+            forms = _candidates.Add(candidate);
+            if (string.Equals(candidate, Command, StringComparison.Ordinal))
+            {
+                // The raw command of a call that is not plain (Plain says so already); both are ShellText.Normalize of it.
+                forms.Set(candidate);
+                forms.SetNormalized(NormalizedRaw);
+            }
+            else
+            {
+                // A plain component or body form (often the inside of `$(…)`) needs no analysis either.
+                var kind = PlainCommand.Classify(candidate);
+                if (kind != PlainKind.Shell) forms.SetPlain(candidate, withRmAliases: kind == PlainKind.PlainRm);
+                else forms.Set(candidate);
+            }
         }
         return forms;
     }
@@ -292,7 +325,7 @@ internal sealed class CallContext
 }
 
 /// <summary>A command (raw or one executed component) with its POL-083 step-1 candidate list.</summary>
-internal sealed class CommandForms(CallContext context)
+internal sealed class CommandForms(CallContext context) : ITextForms
 {
     CandidateForms[]? _candidates;
     readonly CandidateForms[] _plainCandidates = new CandidateForms[1];
@@ -324,7 +357,7 @@ internal sealed class CommandForms(CallContext context)
         IsSet = true;
     }
 
-    internal void Clear()
+    public void Clear()
     {
         Text = "";
         IsSet = _isRaw = _plain = false;
@@ -335,9 +368,9 @@ internal sealed class CommandForms(CallContext context)
 
     public string Normalized => _normalized ??= _isRaw ? context.NormalizedRaw : _plain ? Text : ShellText.Normalize(Text);
 
-    public string Lower => _lower ??= _isRaw ? context.CommandLower : Text.ToLowerInvariant();
+    public string Lower => _lower ??= _isRaw ? context.CommandLower : ShellWords.LowerInvariant(Text);
 
-    public string NormalizedLower => _normalizedLower ??= _isRaw ? context.NormalizedLower : Normalized.ToLowerInvariant();
+    public string NormalizedLower => _normalizedLower ??= _isRaw ? context.NormalizedLower : ShellWords.LowerInvariant(Normalized);
 
     public CandidateForms[] Candidates
     {
@@ -365,7 +398,7 @@ internal sealed class CommandForms(CallContext context)
 }
 
 /// <summary>One restrictive candidate with its lazily derived spellings (POL-083 step 2).</summary>
-internal sealed class CandidateForms
+internal sealed class CandidateForms : ITextForms
 {
     static readonly string[] NoStrings = [];
 
@@ -402,7 +435,7 @@ internal sealed class CandidateForms
 
     internal void SetNormalized(string normalized) => _normalized = normalized;
 
-    internal void Clear()
+    public void Clear()
     {
         Text = "";
         IsSet = false;
@@ -446,10 +479,71 @@ internal sealed class CandidateForms
             {
                 var list = ShellForms.AlternateReadings(Text);
                 var result = list.Count == 0 ? NoStrings : new string[list.Count];
-                for (var i = 0; i < result.Length; i++) result[i] = list[i].ToLowerInvariant();
+                for (var i = 0; i < result.Length; i++) result[i] = ShellWords.LowerInvariant(list[i]);
                 _alternateLower = result;
             }
             return _alternateLower;
         }
     }
+}
+
+/// <summary>Per-call objects found by their text; a linear search while there are few, then a dictionary. The objects are kept for reuse.</summary>
+internal sealed class TextKeyed<T>(CallContext context, Func<CallContext, T> create) where T : class, ITextForms
+{
+    const int LinearLimit = 8;
+    // Objects beyond this many are dropped when the call ends instead of kept for the thread's life.
+    const int MaxRetained = 64;
+
+    readonly List<T> _pool = [];
+    int _used;
+    Dictionary<string, T>? _byText;
+
+    public bool TryGet(string text, out T found)
+    {
+        if (_byText is not null) return _byText.TryGetValue(text, out found!);
+        for (var i = 0; i < _used; i++)
+        {
+            var item = _pool[i];
+            if (string.Equals(item.Text, text, StringComparison.Ordinal))
+            {
+                found = item;
+                return true;
+            }
+        }
+        found = null!;
+        return false;
+    }
+
+    /// <summary>A cleared object for <paramref name="text"/>, which the caller sets (its <c>Text</c> must become <paramref name="text"/>).</summary>
+    public T Add(string text)
+    {
+        if (_used == _pool.Count) _pool.Add(create(context));
+        var item = _pool[_used++];
+        if (_byText is not null)
+        {
+            _byText[text] = item;
+        }
+        else if (_used > LinearLimit)
+        {
+            _byText = new Dictionary<string, T>(StringComparer.Ordinal);
+            for (var i = 0; i < _used - 1; i++) _byText[_pool[i].Text] = _pool[i];
+            _byText[text] = item;
+        }
+        return item;
+    }
+
+    public void Clear()
+    {
+        for (var i = 0; i < _used; i++) _pool[i].Clear();
+        _used = 0;
+        _byText = null;
+        if (_pool.Count > MaxRetained) _pool.RemoveRange(MaxRetained, _pool.Count - MaxRetained);
+    }
+}
+
+/// <summary>Forms of one text, reset between calls.</summary>
+internal interface ITextForms
+{
+    string Text { get; }
+    void Clear();
 }

@@ -21,34 +21,85 @@ public sealed record CommandAnalysis(
     public static CommandAnalysis Of(string raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
+        // A fresh shape: its lists become the record's.
+        var shape = new CommandShape();
+        shape.Fill(raw);
+        return new CommandAnalysis(raw, shape.Normalized, shape.Segments, shape.SubCommands, shape.Components, shape.IsComposite)
+        {
+            NormalizesToNothing = shape.NormalizesToNothing,
+        };
+    }
+}
+
+/// <summary>
+/// The parts of a <see cref="CommandAnalysis"/> in lists that can be refilled: evaluation keeps one per thread
+/// (in its call context) so the analysis of each call allocates only the text it cuts out (embedded commands,
+/// normalised forms that differ), not the record and its lists.
+/// </summary>
+internal sealed class CommandShape
+{
+    // Lists that grew past this on one huge command are dropped instead of kept for the thread's life.
+    const int MaxRetained = 64;
+
+    List<string> _segments = [];
+    List<string> _subCommands = [];
+    List<string> _components = [];
+    List<string> _scratch = [];
+
+    public string Raw { get; private set; } = "";
+    public string Normalized { get; private set; } = "";
+    public bool NormalizesToNothing { get; private set; }
+    public bool IsComposite { get; private set; }
+    public List<string> Segments => _segments;
+    public List<string> SubCommands => _subCommands;
+    public List<string> Components => _components;
+
+    public void Fill(string raw)
+    {
+        Raw = raw;
         var normalized = ShellText.Normalize(raw);
-        var nothing = normalized.Length == 0;
-        if (nothing) normalized = raw;
-        var segments = ShellText.SplitList(normalized, ShellDialect.Posix);
-        var subCommands = ShellText.ExtractSubcommands(raw);
-        var composite = segments.Count > 1 || subCommands.Count > 0;
-        List<string> components;
-        if (!composite)
+        NormalizesToNothing = normalized.Length == 0;
+        if (NormalizesToNothing) normalized = raw;
+        Normalized = normalized;
+        ShellText.SplitInto(normalized, ShellDialect.Posix, _segments);
+        ShellText.AddSubcommands(raw, _subCommands);
+        IsComposite = _segments.Count > 1 || _subCommands.Count > 0;
+        if (!IsComposite)
         {
             var trimmed = normalized.Trim();
-            components = trimmed.Length == 0 ? [] : [trimmed];
+            if (trimmed.Length > 0) _components.Add(trimmed);
+            return;
         }
-        else
+        HashSet<string>? seen = null;
+        foreach (var segment in _segments) ShellWords.AddDistinct(_components, ref seen, segment);
+        foreach (var sub in _subCommands)
         {
-            components = new List<string>(segments.Count + subCommands.Count);
-            HashSet<string>? seen = null;
-            foreach (var segment in segments) ShellWords.AddDistinct(components, ref seen, segment);
-            foreach (var sub in subCommands)
+            _scratch.Clear();
+            ShellText.SplitInto(sub, ShellDialect.Posix, _scratch);
+            foreach (var segment in _scratch)
             {
-                foreach (var segment in ShellText.SplitList(sub, ShellDialect.Posix))
-                {
-                    // A plain segment (PlainCommand) is its own normalised form.
-                    var n = PlainCommand.Classify(segment) != PlainKind.Shell ? segment : ShellText.Normalize(segment);
-                    var component = n.Length == 0 ? segment : n;
-                    ShellWords.AddDistinct(components, ref seen, component);
-                }
+                // A plain segment (PlainCommand) is its own normalised form.
+                var n = PlainCommand.Classify(segment) != PlainKind.Shell ? segment : ShellText.Normalize(segment);
+                var component = n.Length == 0 ? segment : n;
+                ShellWords.AddDistinct(_components, ref seen, component);
             }
         }
-        return new CommandAnalysis(raw, normalized, segments, subCommands, components, composite) { NormalizesToNothing = nothing };
+        _scratch.Clear();
+    }
+
+    public void Clear()
+    {
+        Raw = Normalized = "";
+        NormalizesToNothing = IsComposite = false;
+        Reset(ref _segments);
+        Reset(ref _subCommands);
+        Reset(ref _components);
+        Reset(ref _scratch);
+    }
+
+    static void Reset(ref List<string> list)
+    {
+        if (list.Capacity > MaxRetained) list = [];
+        else list.Clear();
     }
 }

@@ -21,8 +21,9 @@ internal static class PlainCommand
     // substitutions `$ ` ( )` (POL-071), redirections `< >` (POL-080, POL-089), grouping `{ }` and `!`
     // (POL-084), comments `#` (POL-087), cmd.exe `^` and PowerShell `[` (POL-070, POL-086, POL-091),
     // tabs and other white space (only single spaces are known to survive normalisation unchanged).
-    static readonly SearchValues<char> WordChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:,+@%=~*?");
+    // The word characters, and the space that separates words (a double space is checked for separately).
+    static readonly SearchValues<char> WordCharsAndSpace =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:,+@%=~*? ");
 
     // First words (lower-cased) that some heuristic rewrites or inspects: shells and wrappers (POL-076,
     // POL-079), launchers (POL-078), eval (POL-071), body keywords (POL-084), rm/find and multi-call
@@ -58,20 +59,8 @@ internal static class PlainCommand
     {
         var s = command.AsSpan();
         if (s.IsEmpty || s[0] == ' ' || s[^1] == ' ') return PlainKind.Shell;
-        var firstEnd = -1;
-        for (var i = 0; i < s.Length; i++)
-        {
-            var c = s[i];
-            if (c == ' ')
-            {
-                if (s[i - 1] == ' ') return PlainKind.Shell;
-                if (firstEnd < 0) firstEnd = i;
-            }
-            else if (!WordChars.Contains(c))
-            {
-                return PlainKind.Shell;
-            }
-        }
+        if (s.ContainsAnyExcept(WordCharsAndSpace) || s.Contains("  ", StringComparison.Ordinal)) return PlainKind.Shell;
+        var firstEnd = s.IndexOf(' ');
         var first = firstEnd < 0 ? s : s[..firstEnd];
         // A directory part makes POL-085 apply; `=` could make it an assignment (POL-081); `env:` is
         // PowerShell's environment drive (POL-091).

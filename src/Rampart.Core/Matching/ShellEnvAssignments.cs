@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Rampart.Core.Matching;
 
 /// <summary>
@@ -8,7 +10,7 @@ internal static class ShellEnvAssignments
 {
     const int MaxDepth = 4;
 
-    internal static List<string> Names(string command) => CannotAssign(command) ? [] : Collect(command);
+    internal static IReadOnlyList<string> Names(string command) => CannotAssign(command) ? Array.Empty<string>() : Collect(command);
 
     /// <summary>The three passes, without the <see cref="CannotAssign"/> shortcut.</summary>
     internal static List<string> Collect(string command)
@@ -33,15 +35,15 @@ internal static class ShellEnvAssignments
     /// joins text (quotes, <c>\</c>, <c>`</c>, <c>^</c>, control characters), a PowerShell form has to appear
     /// verbatim, which an <c>env:</c> or <c>::setenvironmentvariable(</c> (ignoring case) at some <c>:</c> detects.
     /// </remarks>
+    // Characters whose removal by a tokeniser joins the text around them (with the control characters).
+    static readonly SearchValues<char> JoiningChars = SearchValues.Create("'\"\\`^");
+
     internal static bool CannotAssign(string command)
     {
         var s = command.AsSpan();
         if (s.Contains('=')) return false;
         if (!s.Contains(':')) return true;
-        foreach (var c in s)
-        {
-            if (c < ' ' || c is '\'' or '"' or '\\' or '`' or '^') return false;
-        }
+        if (s.ContainsAny(JoiningChars) || s.ContainsAnyInRange('\0', '\x1F')) return false;
         var from = 0;
         while (true)
         {

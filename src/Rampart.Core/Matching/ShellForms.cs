@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Rampart.Core.Matching;
 
 /// <summary>
@@ -126,10 +128,21 @@ public static class ShellForms
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var candidates = new List<string>();
-        HashSet<string>? seen = null;
-        AddWithBodyForms(candidates, ref seen, analysis.Raw);
-        foreach (var component in analysis.Components) AddWithBodyForms(candidates, ref seen, component);
+        AddRestrictiveCandidates(analysis.Raw, analysis.Components, candidates);
         return candidates;
+    }
+
+    /// <summary>POL-083 step 1 of <paramref name="raw"/> with its POL-082 <paramref name="components"/>, appended to an empty list.</summary>
+    internal static void AddRestrictiveCandidates(string raw, IReadOnlyList<string> components, List<string> candidates)
+    {
+        HashSet<string>? seen = null;
+        AddWithBodyForms(candidates, ref seen, raw);
+        for (var i = 0; i < components.Count; i++)
+        {
+            // A component equal to the raw command (a plain segment) adds nothing: its candidate and body forms are in already.
+            var component = components[i];
+            if (!string.Equals(component, raw, StringComparison.Ordinal)) AddWithBodyForms(candidates, ref seen, component);
+        }
     }
 
     static void AddWithBodyForms(List<string> candidates, ref HashSet<string>? seen, string text)
@@ -151,7 +164,7 @@ public static class ShellForms
     public static IReadOnlyList<string> SemanticAliases(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return NeedsSemanticAliases(command) ? SemanticAliasSpellings(command) : [];
+        return NeedsSemanticAliases(command) ? SemanticAliasSpellings(command) : Array.Empty<string>();
     }
 
     /// <summary>The POL-085 gate.</summary>
@@ -227,9 +240,11 @@ public static class ShellForms
     {
         ArgumentNullException.ThrowIfNull(command);
         var wrapper = ShellText.WrapperDialect(command);
-        var cmdHints = command.Contains('^') || command.Contains("&>", StringComparison.Ordinal) ||
-                       (command.Contains('\'') && (command.Contains('&') || command.Contains('|')));
-        var powerShellHints = command.Contains('`');
+        // Every hint below needs one of these characters.
+        var anyHint = command.AsSpan().ContainsAny(HintChars);
+        var cmdHints = anyHint && (command.Contains('^') || command.Contains("&>", StringComparison.Ordinal) ||
+                                   (command.Contains('\'') && (command.Contains('&') || command.Contains('|'))));
+        var powerShellHints = anyHint && command.Contains('`');
         if (wrapper is null && !cmdHints && !powerShellHints) return [];
         var readings = new List<string>();
 
@@ -241,6 +256,8 @@ public static class ShellForms
         if (powerShellHints) AddReadings(readings, seen, command, ShellDialect.PowerShell, ref subCommands);
         return readings;
     }
+
+    static readonly SearchValues<char> HintChars = SearchValues.Create("^&'`");
 
     static void AddReadings(List<string> readings, HashSet<string> seen, string command, ShellDialect dialect, ref IReadOnlyList<string>? subCommands)
     {

@@ -10,12 +10,17 @@ internal static class ShellRmAliases
 {
     internal const int MaxAliases = 256;
 
-    internal static List<string> Of(string command, out bool overflow)
+    internal static IReadOnlyList<string> Of(string command, out bool overflow)
     {
-        var sink = new Sink();
         // Linux host rule (POL-088); the case-insensitive Windows/macOS variant is EXTENDED.
-        if (command.Contains("rm", StringComparison.Ordinal) || command.Contains("find", StringComparison.Ordinal) ||
-            command.AsSpan().IndexOfAny('\'', '"', '\\') >= 0)
+        // Only a first word reading rm or find (after quotes and escapes are removed) has operands.
+        if (!command.Contains("rm", StringComparison.Ordinal) && !command.Contains("find", StringComparison.Ordinal) &&
+            command.AsSpan().IndexOfAny('\'', '"', '\\') < 0)
+        {
+            overflow = false;
+            return [];
+        }
+        var sink = new Sink();
         {
             foreach (var segment in ShellText.SplitList(ShellText.StripComment(command), ShellDialect.Posix))
             {

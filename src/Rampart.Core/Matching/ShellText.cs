@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Rampart.Core.Matching;
@@ -49,7 +50,10 @@ public static class ShellText
 
     static bool IsClean(string s)
     {
-        for (var i = 0; i < s.Length; i++)
+        // Up to the first control character, surrogate or other unit above U+D7FF everything is clean.
+        var from = s.AsSpan().IndexOfAnyExceptInRange(' ', '\uD7FF');
+        if (from < 0) return true;
+        for (var i = from; i < s.Length; i++)
         {
             var c = s[i];
             if (c < ' ' && c != '\t' && c != '\n') return false;
@@ -73,6 +77,24 @@ public static class ShellText
     {
         ArgumentNullException.ThrowIfNull(command);
         var segments = new List<string>();
+        SplitInto(command, dialect, segments);
+        return segments;
+    }
+
+    /// <summary>The separators of POL-069/070 in every dialect (quotes and escapes only keep them from splitting).</summary>
+    static readonly SearchValues<char> Separators = SearchValues.Create("&|;\n");
+
+    /// <summary>No separator character at all: the split is the trimmed text itself (or nothing when that is empty).</summary>
+    internal static bool HasNoSeparator(ReadOnlySpan<char> text) => !text.ContainsAny(Separators);
+
+    /// <summary><see cref="SplitList"/> appending to <paramref name="segments"/>.</summary>
+    internal static void SplitInto(string command, ShellDialect dialect, List<string> segments)
+    {
+        if (HasNoSeparator(command))
+        {
+            AddSegment(segments, command, 0, command.Length);
+            return;
+        }
         var cmd = dialect == ShellDialect.Cmd;
         var segmentStart = 0;
         var inSingle = false;
@@ -141,7 +163,6 @@ public static class ShellText
             }
         }
         AddSegment(segments, command, segmentStart, n);
-        return segments;
     }
 
     static void AddSegment(List<string> segments, string command, int start, int end)
@@ -160,8 +181,44 @@ public static class ShellText
     {
         ArgumentNullException.ThrowIfNull(command);
         var result = new List<string>();
-        var direct = DirectSubcommands(Sanitize(command));
-        if (direct.Count == 0) return result;
+        AddSubcommands(command, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Some POL-071 form can occur: <c>$(</c>, a back-quote, <c>eval</c>, <c>&lt;(</c> or <c>&gt;(</c>. Without one,
+    /// <see cref="DirectSubcommands"/> finds nothing (each of its four searches needs one of them).
+    /// </summary>
+    internal static bool MayEmbed(ReadOnlySpan<char> s) =>
+        s.Contains('`') || s.Contains("eval", StringComparison.Ordinal) || HasSubstitutionOpener(s);
+
+    /// <summary>A <c>(</c> right after <c>$</c>, <c>&lt;</c> or <c>&gt;</c>.</summary>
+    static bool HasSubstitutionOpener(ReadOnlySpan<char> s)
+    {
+        var from = 0;
+        while (true)
+        {
+            var at = s[from..].IndexOf('(');
+            if (at < 0) return false;
+            var i = from + at;
+            if (i > 0 && s[i - 1] is '$' or '<' or '>') return true;
+            from = i + 1;
+        }
+    }
+
+    /// <summary><see cref="ExtractSubcommands"/> appending to <paramref name="result"/>.</summary>
+    internal static void AddSubcommands(string command, List<string> result)
+    {
+        var sanitized = Sanitize(command);
+        if (!MayEmbed(sanitized)) return;
+        var first = result.Count;
+        DirectSubcommands(sanitized, result);
+        var leaves = true;
+        for (var i = first; i < result.Count && leaves; i++) leaves = !MayEmbed(result[i]);
+        // Items without embedded commands of their own are the whole depth-first list already.
+        if (leaves) return;
+        var direct = result.GetRange(first, result.Count - first);
+        result.RemoveRange(first, result.Count - first);
         // Depth-first, pre-order, with an explicit stack: nesting depth is attacker-controlled and
         // must not be able to overflow the thread's stack.
         var stack = new Stack<(List<string> Items, int Next)>();
@@ -173,21 +230,23 @@ public static class ShellText
             var item = items[next];
             stack.Push((items, next + 1));
             result.Add(item);
-            var inner = DirectSubcommands(item);
+            if (!MayEmbed(item)) continue;
+            var inner = new List<string>();
+            DirectSubcommands(item, inner);
             if (inner.Count > 0) stack.Push((inner, 0));
         }
-        return result;
     }
 
-    static List<string> DirectSubcommands(string s)
+    static void DirectSubcommands(string s, List<string> found)
     {
-        var found = new List<string>();
         var n = s.Length;
 
         // 1. $( … ): only `$(` opens, any `)` closes; an unclosed one ends the search (POL-071).
         for (var i = 0; i + 1 < n; i++)
         {
-            if (s[i] != '$' || s[i + 1] != '(') continue;
+            var open = s.AsSpan(i).IndexOf("$(", StringComparison.Ordinal);
+            if (open < 0) break;
+            i += open;
             var depth = 1;
             var j = i + 2;
             for (; j < n; j++)
@@ -234,7 +293,10 @@ public static class ShellText
         // 4. Process substitution: every `(` and `)` counts.
         for (var i = 0; i + 1 < n; i++)
         {
-            if ((s[i] != '<' && s[i] != '>') || s[i + 1] != '(') continue;
+            var arrow = s.AsSpan(i, n - i - 1).IndexOfAny('<', '>');
+            if (arrow < 0) break;
+            i += arrow;
+            if (s[i + 1] != '(') continue;
             var depth = 1;
             var j = i + 2;
             for (; j < n; j++)
@@ -246,7 +308,6 @@ public static class ShellText
             AddInner(found, s, i + 2, j);
             i = j;
         }
-        return found;
     }
 
     static void AddInner(List<string> found, string s, int start, int end)
@@ -452,6 +513,8 @@ public static class ShellText
         ArgumentNullException.ThrowIfNull(command);
         var text = Sanitize(command).Trim();
         if (text.Length == 0) return "";
+        // The trimmed, non-empty text without separators is its own only segment.
+        if (HasNoSeparator(text)) return NormalizeSegment(text, dialect);
         var segments = SplitList(text, dialect);
         if (segments.Count == 1) return NormalizeSegment(segments[0], dialect);
         var sb = new StringBuilder(text.Length + 8);
@@ -478,24 +541,14 @@ public static class ShellText
     {
         var s = segment.AsSpan();
         if (s.IsEmpty || s[0] == ' ' || s[^1] == ' ') return false;
-        var firstEnd = -1;
-        for (var i = 0; i < s.Length; i++)
-        {
-            var c = s[i];
-            if (c == ' ')
-            {
-                if (s[i - 1] == ' ') return false;
-                if (firstEnd < 0) firstEnd = i;
-            }
-            else if (c is '\'' or '"' or '\\' or '\t')
-            {
-                return false;
-            }
-        }
+        if (s.ContainsAny(VerbatimBreakers) || s.Contains("  ", StringComparison.Ordinal)) return false;
+        var firstEnd = s.IndexOf(' ');
         var first = firstEnd < 0 ? s : s[..firstEnd];
         if (first.IndexOfAny("/=<>") >= 0) return false;
         return !PlainCommand.IsSpecialFirstWord(first);
     }
+
+    static readonly SearchValues<char> VerbatimBreakers = SearchValues.Create("'\"\\\t");
 
     internal static string NormalizeSegmentFully(string segment, ShellDialect callerDialect)
     {

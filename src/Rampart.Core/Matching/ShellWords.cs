@@ -76,6 +76,16 @@ internal static class ShellWords
         return true;
     }
 
+    /// <summary>
+    /// <c>text.ToLowerInvariant()</c>, returning ASCII text without upper-case letters as it is after one vectorised
+    /// scan (the runtime's invariant-mode lowering walks such text char by char before finding nothing to change).
+    /// </summary>
+    internal static string LowerInvariant(string text)
+    {
+        var span = text.AsSpan();
+        return !span.ContainsAnyInRange('A', 'Z') && System.Text.Ascii.IsValid(span) ? text : text.ToLowerInvariant();
+    }
+
     internal static bool IsSpaceOrTab(char c) => c == ' ' || c == '\t';
 
     internal static bool IsLineSpace(char c) => c == ' ' || c == '\t' || c == '\r' || c == '\n';

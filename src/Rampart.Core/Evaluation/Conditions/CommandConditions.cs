@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Numerics;
 using Rampart.Core.Matching;
 
 namespace Rampart.Core.Evaluation.Conditions;
@@ -68,32 +69,64 @@ internal sealed class CommandPatterns
 /// </summary>
 internal readonly struct PatternMask(ulong[] bits, int first)
 {
-    public bool IsActive => bits is not null;
+    readonly ulong[] _bits = bits;
+    readonly int _first = first;
+
+    public bool IsActive => _bits is not null;
 
     public bool IsLive(int pattern)
     {
-        var bit = first + pattern;
-        return (bits[bit >> 6] & (1UL << (bit & 63))) != 0;
+        var bit = _first + pattern;
+        return (_bits[bit >> 6] & (1UL << (bit & 63))) != 0;
     }
+
+    /// <summary>
+    /// Key <paramref name="key"/> is live, or there is no mask. The keys after a rule's patterns are its
+    /// <c>command_contains</c> needles (<see cref="IndexKeys"/>): a needle whose folded text occurs in no
+    /// spelling cannot be a substring of any of them (the lower-cased raw or normalised command included).
+    /// </summary>
+    public bool MayOccur(int key) => _bits is null || IsLive(key);
+
+    /// <summary>The same mask (both absent, or the same bits of the same rule).</summary>
+    public bool SameAs(PatternMask other) => ReferenceEquals(_bits, other._bits) && (_bits is null || _first == other._first);
 
     /// <summary>Some of patterns 0 .. <paramref name="count"/>-1 is live.</summary>
     public bool AnyLive(int count)
     {
-        for (var i = 0; i < count; i++)
+        var end = _first + count;
+        for (var word = _first >> 6; word <= (end - 1) >> 6; word++)
         {
-            if (IsLive(i)) return true;
+            if (LiveIn(word, end) != 0) return true;
         }
         return false;
     }
 
+    /// <summary>The bits of word <paramref name="word"/> that belong to patterns before key <paramref name="end"/>.</summary>
+    ulong LiveIn(int word, int end)
+    {
+        var bits = _bits[word];
+        var low = word << 6;
+        if (low < _first) bits &= ~0UL << (_first - low);
+        if (end - low < 64) bits &= (1UL << (end - low)) - 1;
+        return bits;
+    }
+
     /// <summary>Some live pattern of <paramref name="set"/> (indexed like the rule's patterns) matches <paramref name="name"/>.</summary>
+    /// <remarks>Visits the set bits word by word, so a rule with many patterns and few live ones costs little.</remarks>
     public bool MatchAny(GlobSet set, string name)
     {
-        if (bits is null) return set.IsMatchAny(name);
+        if (_bits is null) return set.IsMatchAny(name);
         var patterns = set.Compiled;
-        for (var i = 0; i < patterns.Length; i++)
+        var end = _first + patterns.Length;
+        for (var word = _first >> 6; word <= (end - 1) >> 6; word++)
         {
-            if (IsLive(i) && patterns[i].IsMatch(name.AsSpan())) return true;
+            var bits = LiveIn(word, end);
+            while (bits != 0)
+            {
+                var pattern = (word << 6) + BitOperations.TrailingZeroCount(bits) - _first;
+                if (patterns[pattern].IsMatch(name.AsSpan())) return true;
+                bits &= bits - 1;
+            }
         }
         return false;
     }
@@ -106,14 +139,24 @@ internal static class CommandConditions
     public static bool MatchRestrictive(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
     {
         var raw = ctx.FormsOf(ctx.Command);
-        // Under the rule index only the patterns whose literal occurs in some spelling of the raw command
-        // can match one of them; the exclusion re-check below judges components afresh with every pattern.
-        var positive = RestrictiveCandidatesMatch(matches, raw, ctx.Trace, ctx.LivePatterns)
-                       || ContainsRestrictive(containsLower, ctx.CommandLower, ctx.Command, raw, ctx.Trace);
+        // Under the rule index only the patterns (and needles) whose literal occurs in some spelling of the
+        // raw command can match one of them; the exclusion re-check below judges components with the mask
+        // only where it holds for them (LiveFor), and exclusions always with every pattern.
+        var live = ctx.LivePatterns;
+        var candidatesMatch = RestrictiveCandidatesMatch(matches, raw, ctx.Trace, live);
+        var positive = candidatesMatch
+                       || ContainsRestrictive(containsLower, ctx.CommandLower, ctx.Command, raw, ctx.Trace, live, matches.Count);
         if (!positive) return false;
         if (notMatches.IsEmpty) return true;
-        return ExclusionRecheck(ctx, matches, containsLower, notMatches);
+        // The re-check of the raw command as a component asks RestrictiveCandidatesMatch the same question
+        // (same forms, same patterns, same mask): its answer is reused. Not under an explanation, which
+        // reports every spelling the re-check tries.
+        var rawAnswer = ctx.Trace is null ? (candidatesMatch ? KnownAnswer.Matched : KnownAnswer.NotMatched) : KnownAnswer.Unknown;
+        return ExclusionRecheck(ctx, matches, containsLower, notMatches, rawAnswer);
     }
+
+    /// <summary>RestrictiveCandidatesMatch's answer for the raw command's forms under the call's mask, when known.</summary>
+    enum KnownAnswer : byte { Unknown, Matched, NotMatched }
 
     /// <summary>POL-083 step 2: a pattern list against every spelling of every candidate of <paramref name="forms"/>.</summary>
     /// <remarks>The result is an OR over all spellings, so cheap spellings are tried first for all candidates.</remarks>
@@ -164,37 +207,46 @@ internal static class CommandConditions
     }
 
     /// <summary>POL-051: case-insensitive substring on the raw text, then on its normalised form when quoting could hide it.</summary>
-    static bool ContainsRestrictive(string[] containsLower, string lower, string text, CommandForms forms, IEvaluationTrace? trace)
+    /// <param name="live">The rule index's key bits valid for <paramref name="text"/> and its normalised form; needle <c>j</c> is key <paramref name="firstNeedle"/> + <c>j</c>.</param>
+    static bool ContainsRestrictive(string[] containsLower, string lower, string text, CommandForms forms, IEvaluationTrace? trace,
+        PatternMask live, int firstNeedle)
     {
         if (containsLower.Length == 0) return false;
-        foreach (var needle in containsLower)
+        var anyLive = false;
+        for (var j = 0; j < containsLower.Length; j++)
         {
+            if (!live.MayOccur(firstNeedle + j)) continue;
+            anyLive = true;
+            var needle = containsLower[j];
             if (lower.Contains(needle, StringComparison.Ordinal)) return Contained(trace, CommandForm.Contains, text, needle);
         }
+        if (!anyLive) return false;
         if (text.AsSpan().IndexOfAny('\'', '"', '\\') < 0) return false;
         if (string.Equals(forms.Normalized, text, StringComparison.Ordinal)) return false;
         var normalizedLower = forms.NormalizedLower;
-        foreach (var needle in containsLower)
+        for (var j = 0; j < containsLower.Length; j++)
         {
+            if (!live.MayOccur(firstNeedle + j)) continue;
+            var needle = containsLower[j];
             if (normalizedLower.Contains(needle, StringComparison.Ordinal)) return Contained(trace, CommandForm.ContainsNormalized, forms.Normalized, needle);
         }
         return false;
     }
 
     /// <summary>POL-052: component-scoped re-check when a restrictive rule has exclusions.</summary>
-    static bool ExclusionRecheck(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches)
+    static bool ExclusionRecheck(CallContext ctx, CommandPatterns matches, string[] containsLower, GlobSet notMatches, KnownAnswer rawAnswer)
     {
         var live = ctx.LivePatterns;
         if (!ctx.IsComposite)
         {
-            var verdict = Component(ctx, ctx.Command, matches, containsLower, notMatches, LiveFor(ctx, ctx.Command, live));
+            var verdict = Component(ctx, ctx.Command, matches, containsLower, notMatches, LiveFor(ctx, ctx.Command, live), live, rawAnswer);
             return verdict != ComponentVerdict.PositiveNotMatched;
         }
         var anyPositive = false;
         var components = ctx.Components;
         for (var i = 0; i < components.Count; i++)
         {
-            var verdict = Component(ctx, components[i], matches, containsLower, notMatches, LiveFor(ctx, components[i], live));
+            var verdict = Component(ctx, components[i], matches, containsLower, notMatches, LiveFor(ctx, components[i], live), live, rawAnswer);
             if (verdict == ComponentVerdict.Matched) return true;
             if (verdict == ComponentVerdict.PositiveNotMatched) anyPositive = true;
         }
@@ -216,14 +268,16 @@ internal static class CommandConditions
 
     enum ComponentVerdict { NoEvidence, PositiveNotMatched, Matched }
 
+    /// <param name="live">The mask valid for this component (<see cref="LiveFor"/>).</param>
+    /// <param name="callMask">The mask <paramref name="rawAnswer"/> was computed under.</param>
     static ComponentVerdict Component(CallContext ctx, string component, CommandPatterns matches, string[] containsLower, GlobSet notMatches,
-        PatternMask live = default)
+        PatternMask live, PatternMask callMask, KnownAnswer rawAnswer)
     {
         var forms = ctx.FormsOf(component);
         var positive = false;
 
         // 1. A contains hit; with command_matches also set it ignores exclusions (Upstream quirk, POL-052).
-        if (ContainsRestrictive(containsLower, forms.Lower, component, forms, ctx.Trace))
+        if (ContainsRestrictive(containsLower, forms.Lower, component, forms, ctx.Trace, live, matches.Count))
         {
             positive = true;
             if (!matches.IsEmpty || !IsExcluded(forms, notMatches, ctx.Trace)) return ComponentVerdict.Matched;
@@ -252,8 +306,10 @@ internal static class CommandConditions
         }
         if (aliasPositive) return ComponentVerdict.PositiveNotMatched;
 
-        // 3. The whole component through every restrictive spelling.
-        if (RestrictiveCandidatesMatch(matches, forms, ctx.Trace, live))
+        // 3. The whole component through every restrictive spelling (for the raw command under the same mask,
+        // the answer MatchRestrictive already has).
+        var known = rawAnswer != KnownAnswer.Unknown && string.Equals(component, ctx.Command, StringComparison.Ordinal) && live.SameAs(callMask);
+        if (known ? rawAnswer == KnownAnswer.Matched : RestrictiveCandidatesMatch(matches, forms, ctx.Trace, live))
         {
             positive = true;
             if (!IsExcluded(forms, notMatches, ctx.Trace)) return ComponentVerdict.Matched;
