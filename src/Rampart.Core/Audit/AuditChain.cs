@@ -50,22 +50,31 @@ public static class AuditChain
     /// Seals a record whose body (<see cref="AuditEventJson.WriteBody"/>) was encoded in advance: the
     /// same hash and line as <see cref="Seal(AuditEvent, string)"/>, but only the chain fields are
     /// written here. Leaves the line's end (after the body) in <paramref name="tail"/>.
+    /// The chain fields are written once: the canonical form ends in <c>"hash":""}</c> (AUD-030) and
+    /// the line in <c>"hash":"sha256:…"}</c>, so both share everything up to <c>"hash":</c>; the hash
+    /// is plain ASCII, which the Go encoder writes unescaped.
     /// </summary>
     internal static string SealBody(IncrementalHash sha, GoJson tail, ReadOnlySpan<byte> body, string prevHash)
     {
         tail.Clear();
-        AuditEventJson.WriteChainFields(tail, prevHash, "");
+        tail.Key(",\"prev_hash\":"u8);
+        tail.String(prevHash);
+        tail.Key(",\"hash\":"u8);
         var prevLength = Encoding.UTF8.GetByteCount(prevHash);
         Span<byte> prev = prevLength <= 256 ? stackalloc byte[prevLength] : new byte[prevLength];
         Encoding.UTF8.GetBytes(prevHash, prev);
         sha.AppendData(prev);
         sha.AppendData(body);
         sha.AppendData(tail.Written);
+        sha.AppendData("\"\"}"u8);
         Span<byte> digest = stackalloc byte[32];
         sha.GetHashAndReset(digest);
         var hash = HashPrefix + Convert.ToHexStringLower(digest);
-        tail.Clear();
-        AuditEventJson.WriteChainFields(tail, prevHash, hash);
+        Span<byte> quoted = stackalloc byte[HashPrefix.Length + 64 + 3];
+        quoted[0] = (byte)'"';
+        Encoding.ASCII.GetBytes(hash, quoted[1..]);
+        "\"}"u8.CopyTo(quoted[(1 + hash.Length)..]);
+        tail.Raw(quoted);
         return hash;
     }
 

@@ -20,14 +20,15 @@ internal readonly record struct AuditCommitStats(
     TimeSpan Metadata,
     TimeSpan Gather,
     TimeSpan Checkpoint,
-    TimeSpan Anchor)
+    TimeSpan Anchor,
+    long GatherShort)
 {
     /// <summary>Mean records per commit (0 before the first).</summary>
     public double MeanBatch => Commits == 0 ? 0 : (double)Records / Commits;
 
     public override string ToString() =>
         $"commits={Commits} records={Records} mean-batch={MeanBatch:F1} largest={LargestBatch} fsyncs={Fsyncs} " +
-        $"gathers={GatherWaits} per-commit µs: refresh={PerCommit(Refresh):F1} write={PerCommit(Write):F1} " +
+        $"gathers={GatherWaits} (short={GatherShort}) per-commit µs: refresh={PerCommit(Refresh):F1} write={PerCommit(Write):F1} " +
         $"fsync={PerCommit(Fsync):F1} metadata={PerCommit(Metadata):F1} (checkpoint={PerCommit(Checkpoint):F1} " +
         $"anchor={PerCommit(Anchor):F1}) gather={PerCommit(Gather):F1}";
 

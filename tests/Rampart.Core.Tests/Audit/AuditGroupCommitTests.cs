@@ -244,6 +244,29 @@ public sealed class AuditGroupCommitTests
         Assert.True(AuditVerifier.Verify(tmp.Path_).IsValid);
     }
 
+    [Fact]
+    public async Task Cancelling_stops_the_wait_but_the_record_is_still_committed()
+    {
+        using var tmp = new TempAuditDir();
+        await using var writer = AuditWriter.Open(Options(tmp.Path_));
+        using var cts = new CancellationTokenSource();
+        Task<AuditReceipt> cancelled, other;
+        using (HoldWriterLock(tmp))
+        {
+            cancelled = writer.AppendAsync(Exec("cancelled wait"), cts.Token).AsTask();
+            other = writer.AppendAsync(Exec("plain wait"), new CancellationTokenSource().Token).AsTask();
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+            Assert.False(other.IsCompleted);
+        }
+        var receipt = await other;
+
+        Assert.Equal(2, receipt.Sequence);
+        var commands = AuditReader.Read(tmp.Path_).Select(e => e.Event.Request!.Members[0].Value.AsString);
+        Assert.Equal(["cancelled wait", "plain wait"], commands);
+        Assert.True(AuditVerifier.Verify(tmp.Path_).IsValid);
+    }
+
     /// <summary>Takes the cross-process writer lock (AUD-053) as another writer would; dispose releases it.</summary>
     static SafeFileHandle HoldWriterLock(TempAuditDir tmp)
     {
