@@ -20,26 +20,46 @@ public static class AuditRedactor
 
     static readonly AuditValue RedactedValue = AuditValue.From(CredentialSanitizer.Redacted);
 
-    /// <summary>The redacted copy of an event: request, approval_owner, message and suggestions (AUD-020).</summary>
+    /// <summary>
+    /// The redacted copy of an event: request, approval_owner, message and suggestions (AUD-020).
+    /// The event itself when redaction changes nothing (the common case; records are immutable).
+    /// </summary>
     public static AuditEvent Redact(AuditEvent e)
     {
         var d = e.Decision;
         var suggestions = d.Suggestions;
         if (!suggestions.IsDefaultOrEmpty)
         {
-            var b = ImmutableArray.CreateBuilder<string>(suggestions.Length);
-            foreach (var s in suggestions) b.Add(CredentialSanitizer.Sanitize(s));
-            suggestions = b.MoveToImmutable();
+            ImmutableArray<string>.Builder? b = null;
+            for (var i = 0; i < suggestions.Length; i++)
+            {
+                var s = suggestions[i];
+                var clean = CredentialSanitizer.Sanitize(s);
+                if (b is null)
+                {
+                    if (ReferenceEquals(clean, s)) continue;
+                    b = ImmutableArray.CreateBuilder<string>(suggestions.Length);
+                    for (var j = 0; j < i; j++) b.Add(suggestions[j]);
+                }
+                b.Add(clean);
+            }
+            if (b is not null) suggestions = b.MoveToImmutable();
         }
+        var request = e.Request is null ? null : RedactValue(e.Request);
+        var owner = e.ApprovalOwner is null ? null : RedactValue(e.ApprovalOwner);
+        var message = CredentialSanitizer.Sanitize(d.Message);
+        if (ReferenceEquals(request, e.Request) && ReferenceEquals(owner, e.ApprovalOwner) &&
+            ReferenceEquals(message, d.Message) && suggestions == d.Suggestions)
+            return e;
         return e with
         {
-            Request = e.Request is null ? null : RedactValue(e.Request),
-            ApprovalOwner = e.ApprovalOwner is null ? null : RedactValue(e.ApprovalOwner),
-            Decision = d with { Message = CredentialSanitizer.Sanitize(d.Message), Suggestions = suggestions },
+            Request = request,
+            ApprovalOwner = owner,
+            Decision = d with { Message = message, Suggestions = suggestions },
         };
     }
 
-    /// <summary>Applies the map rule recursively (AUD-021).</summary>
+    /// <summary>Applies the map rule recursively (AUD-021); the value itself when nothing changes.</summary>
     public static AuditValue RedactValue(AuditValue value)
     {
         switch (value.Kind)
@@ -49,14 +69,23 @@ public static class AuditRedactor
                 var clean = CredentialSanitizer.Sanitize(s);
                 return ReferenceEquals(clean, s) || clean == s ? value : AuditValue.From(clean);
             case AuditValueKind.Array:
-                var items = ImmutableArray.CreateBuilder<AuditValue>(value.Items.Length);
-                foreach (var item in value.Items) items.Add(RedactValue(item));
-                return AuditValue.Array(items.MoveToImmutable());
+                var source = value.Items;
+                ImmutableArray<AuditValue>.Builder? items = null;
+                for (var i = 0; i < source.Length; i++)
+                {
+                    var item = RedactValue(source[i]);
+                    if (items is null)
+                    {
+                        if (ReferenceEquals(item, source[i])) continue;
+                        items = ImmutableArray.CreateBuilder<AuditValue>(source.Length);
+                        for (var j = 0; j < i; j++) items.Add(source[j]);
+                    }
+                    items.Add(item);
+                }
+                return items is null ? value : AuditValue.Array(items.MoveToImmutable());
             case AuditValueKind.Object:
-                var members = new List<KeyValuePair<string, AuditValue>>(value.Members.Length);
-                foreach (var (k, v) in value.Members)
-                    members.Add(new(k, IsSensitiveKey(k) ? RedactedValue : RedactValue(v)));
-                return AuditValue.Object(members);
+                // Keys are kept as they are, so the members stay sorted and unique.
+                return AuditValue.WithMemberValues(value, static (k, v) => IsSensitiveKey(k) ? RedactedValue : RedactValue(v));
             default:
                 return value;
         }

@@ -81,20 +81,99 @@ public sealed class AuditValue
     /// <summary>An object from members in any order; a repeated key keeps its last value (Go).</summary>
     public static AuditValue Object(IEnumerable<KeyValuePair<string, AuditValue>> members)
     {
-        var list = new List<KeyValuePair<string, AuditValue>>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (rawKey, value) in members)
+        var builder = members.TryGetNonEnumeratedCount(out var count)
+            ? ImmutableArray.CreateBuilder<KeyValuePair<string, AuditValue>>(count)
+            : ImmutableArray.CreateBuilder<KeyValuePair<string, AuditValue>>();
+        foreach (var (rawKey, value) in members) builder.Add(new(Utf16Text.Scrub(rawKey), value));
+        return FromScrubbedMembers(builder);
+    }
+
+    /// <summary>
+    /// Sorts and de-duplicates members whose keys are already scrubbed, in place; the builder is
+    /// consumed. Every record builds one or two small objects (the request map), so this avoids the
+    /// index dictionary and the copies of the general case: a stable sort orders the members
+    /// (stable, so repeated keys stay in input order) and a repeated key keeps its last value.
+    /// </summary>
+    static AuditValue FromScrubbedMembers(ImmutableArray<KeyValuePair<string, AuditValue>>.Builder members)
+    {
+        var n = members.Count;
+        if (n == 0) return EmptyObject;
+        if (n > 1)
         {
-            var key = Utf16Text.Scrub(rawKey);
-            if (index.TryGetValue(key, out var at)) list[at] = new(key, value);
-            else
+            if (!IsStrictlySorted(members))
             {
-                index[key] = list.Count;
-                list.Add(new(key, value));
+                // Insertion sort for the small maps of real records; a stable sort of a copy for large ones.
+                if (n <= 16) InsertionSort(members);
+                else
+                {
+                    var sorted = members.ToArray();
+                    var order = Enumerable.Range(0, n).ToArray();
+                    System.Array.Sort(order, (a, b) =>
+                    {
+                        var c = Utf8Order.Instance.Compare(sorted[a].Key, sorted[b].Key);
+                        return c != 0 ? c : a.CompareTo(b);
+                    });
+                    for (var i = 0; i < n; i++) members[i] = sorted[order[i]];
+                }
+                // Equal keys are now adjacent, in input order: keep the last of each run.
+                var w = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    if (i + 1 < n && string.Equals(members[i].Key, members[i + 1].Key, StringComparison.Ordinal)) continue;
+                    members[w++] = members[i];
+                }
+                members.Count = w;
             }
         }
-        list.Sort(static (a, b) => Utf8Order.Instance.Compare(a.Key, b.Key));
-        return new(AuditValueKind.Object, false, 0, null, default, [.. list]);
+        return new(AuditValueKind.Object, false, 0, null, default,
+            members.Count == members.Capacity ? members.MoveToImmutable() : members.ToImmutable());
+    }
+
+    static bool IsStrictlySorted(ImmutableArray<KeyValuePair<string, AuditValue>>.Builder members)
+    {
+        for (var i = 1; i < members.Count; i++)
+            if (Utf8Order.Instance.Compare(members[i - 1].Key, members[i].Key) >= 0) return false;
+        return true;
+    }
+
+    static void InsertionSort(ImmutableArray<KeyValuePair<string, AuditValue>>.Builder members)
+    {
+        for (var i = 1; i < members.Count; i++)
+        {
+            var item = members[i];
+            var j = i - 1;
+            // Strictly greater moves right: equal keys keep their input order (stable).
+            while (j >= 0 && Utf8Order.Instance.Compare(members[j].Key, item.Key) > 0)
+            {
+                members[j + 1] = members[j];
+                j--;
+            }
+            members[j + 1] = item;
+        }
+    }
+
+    /// <summary>
+    /// An object whose keys are exactly those of <paramref name="shape"/>, in its order, with new
+    /// values (redaction keeps every key): no re-sort, and <paramref name="shape"/> itself when no
+    /// value changed.
+    /// </summary>
+    internal static AuditValue WithMemberValues(AuditValue shape, Func<string, AuditValue, AuditValue> map)
+    {
+        var source = shape._members;
+        ImmutableArray<KeyValuePair<string, AuditValue>>.Builder? changed = null;
+        for (var i = 0; i < source.Length; i++)
+        {
+            var (k, v) = source[i];
+            var mapped = map(k, v);
+            if (changed is null)
+            {
+                if (ReferenceEquals(mapped, v)) continue;
+                changed = ImmutableArray.CreateBuilder<KeyValuePair<string, AuditValue>>(source.Length);
+                for (var j = 0; j < i; j++) changed.Add(source[j]);
+            }
+            changed.Add(new(k, mapped));
+        }
+        return changed is null ? shape : new(AuditValueKind.Object, false, 0, null, default, changed.MoveToImmutable());
     }
 
     /// <summary>Converts a System.Text.Json element (numbers become doubles, AUD-031).</summary>
@@ -116,18 +195,18 @@ public sealed class AuditValue
                 foreach (var item in element.EnumerateArray()) items.Add(FromJson(item));
                 return Array(items.MoveToImmutable());
             default:
-                var members = new List<KeyValuePair<string, AuditValue>>();
-                foreach (var p in element.EnumerateObject()) members.Add(new(p.Name, FromJson(p.Value)));
-                return Object(members);
+                var members = ImmutableArray.CreateBuilder<KeyValuePair<string, AuditValue>>(element.GetPropertyCount());
+                foreach (var p in element.EnumerateObject()) members.Add(new(Utf16Text.Scrub(p.Name), FromJson(p.Value)));
+                return FromScrubbedMembers(members);
         }
     }
 
     /// <summary>An object from a parameter map such as <c>ToolCall.Params</c>.</summary>
     public static AuditValue FromJson(IReadOnlyDictionary<string, JsonElement> map)
     {
-        var members = new List<KeyValuePair<string, AuditValue>>(map.Count);
-        foreach (var (k, v) in map) members.Add(new(k, FromJson(v)));
-        return Object(members);
+        var members = ImmutableArray.CreateBuilder<KeyValuePair<string, AuditValue>>(map.Count);
+        foreach (var (k, v) in map) members.Add(new(Utf16Text.Scrub(k), FromJson(v)));
+        return FromScrubbedMembers(members);
     }
 
     /// <summary>The member with exactly this key, if this is an object that has it.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Rampart.Core.Audit;
@@ -101,6 +102,10 @@ public static partial class CredentialSanitizer
         if (string.IsNullOrEmpty(text)) return text ?? "";
         var s = text;
         var gate = skipImpossible && System.Text.Ascii.IsValid(s);
+        // One multi-literal search first: most strings (commands, paths, messages) hold none of the
+        // literals, and then every pass below would be skipped one scan at a time. Folding only
+        // widens the exact literals, so a miss here means each check below would miss too.
+        if (gate && !s.AsSpan().ContainsAny(AnyLiteral)) return s;
         if (!gate || Folded(s, "authorization:"))
         {
             s = QuotedAuthSingle().Replace(s, "'" + Redacted + "'");
@@ -132,6 +137,11 @@ public static partial class CredentialSanitizer
         if (keyWord) s = SecretAssignment().Replace(s, "$1" + Redacted);
         return s;
     }
+
+    // Every literal the checks below look for, case-folded (a superset of the exact ones).
+    static readonly SearchValues<string> AnyLiteral = SearchValues.Create(
+        ["authorization:", "-p", "--", "ghp_", "gho_", "ghs_", "xoxb-", "xoxp-", "sk-", "akia", "key", "token", "secret", "password"],
+        StringComparison.OrdinalIgnoreCase);
 
     static bool Exact(string s, string literal) => s.Contains(literal, StringComparison.Ordinal);
 

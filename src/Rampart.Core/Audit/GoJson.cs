@@ -97,12 +97,37 @@ internal sealed class GoJson
         }
     }
 
+    // ASCII that Go writes as it is: everything from U+0020 to U+007F except the escaped five. The
+    // loop below only has to start at the first other character (a control, one of the five, or
+    // non-ASCII, which includes U+2028/U+2029 and surrogates); the run before it is found with one
+    // vectorised search and copied as it is (ASCII is its own UTF-8).
+    static readonly SearchValues<char> Plain = SearchValues.Create(BuildPlain());
+
+    static string BuildPlain()
+    {
+        var chars = new List<char>();
+        for (var c = 0x20; c < 0x80; c++)
+            if (c is not ('"' or '\\' or '<' or '>' or '&')) chars.Add((char)c);
+        return new string(chars.ToArray());
+    }
+
     /// <summary>A JSON string with Go's escaping rules (AUD-031).</summary>
     public void String(string s)
     {
+        var first = s.AsSpan().IndexOfAnyExcept(Plain);
+        if (first < 0)
+        {
+            // The common case (ids, names, commands): plain ASCII, quoted and copied.
+            var span = _out.GetSpan(s.Length + 2);
+            span[0] = (byte)'"';
+            System.Text.Ascii.FromUtf16(s, span[1..], out var n);
+            span[n + 1] = (byte)'"';
+            _out.Advance(n + 2);
+            return;
+        }
         Byte((byte)'"');
         var start = 0;
-        for (var i = 0; i < s.Length; i++)
+        for (var i = first; i < s.Length; i++)
         {
             var c = s[i];
             if (c < 0x80)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Rampart.Core.Audit;
@@ -58,6 +59,9 @@ internal sealed class DecisionRecorder : IAsyncDisposable
 
     public string? LastError => _writer.LastError;
 
+    // Every durable record waits for its fsync, so this method always completes asynchronously: a
+    // pooled state machine box instead of a new one per decision (every caller awaits it once).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RecordOutcome> RecordAsync(DecisionRecord record, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
