@@ -24,10 +24,10 @@ public sealed class AuditGroupCommitTests
 
         var stats = writer.CommitStats;
         Assert.Equal(51, stats.Records);
-        // The committer may have taken the first record before the rest arrived, never more commits.
+        // The committer may have taken (and gathered) the first few records before it blocked on the
+        // lock; everything queued behind the block shares one commit, so never more than two.
         Assert.InRange(stats.Commits, 1, 2);
         Assert.Equal(stats.Commits, stats.Fsyncs);
-        Assert.InRange(stats.LargestBatch, 50, 51);
         // Arrival order is chain order.
         Assert.Equal(Enumerable.Range(1, 51).Select(i => (long)i), receipts.Select(r => r.Sequence));
         Assert.True(AuditVerifier.Verify(tmp.Path_).IsValid);
