@@ -683,7 +683,7 @@ public sealed class AuditWriter : IAsyncDisposable
     /// <summary>
     /// Writes the anchor through a temp file and renames it over <c>audit-anchor.json</c>. The
     /// replaced inode is held open (<c>_heldAnchor</c>), so the rename only relinks (~30 µs instead of
-    /// 1–3 ms here: freeing a file's blocks waits for the journal commit in flight); the caller closes
+    /// 1–3 ms here: freeing a file's blocks costs a synchronous device discard on a `discard` mount, or waits for a journal commit); the caller closes
     /// the returned handle (<see cref="Release"/>), which frees it.
     /// </summary>
     SafeFileHandle? InstallAnchor(ReadOnlySpan<byte> content, bool fsync)
