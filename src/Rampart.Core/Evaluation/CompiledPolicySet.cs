@@ -31,8 +31,11 @@ public sealed partial class CompiledPolicySet
         var paramKeys = new List<string>();
         var counted = new List<CountedRule>();
         var rules = 0;
+        var precompiled = CompileEnabled(config.Policies);
+        var position = -1;
         foreach (var policy in config.Policies)
         {
+            position++;
             rules += policy.Rules.Length;
             // POL-005: tool_param_matches keys of every loaded policy count, enabled or not.
             foreach (var rule in policy.Rules)
@@ -44,7 +47,7 @@ public sealed partial class CompiledPolicySet
                 }
             }
             if (!policy.Enabled) continue;
-            var compiled = new CompiledPolicy(policy, enabled.Count);
+            var compiled = precompiled[position]!;
             enabled.Add(compiled);
             foreach (var rule in compiled.Rules)
             {
@@ -91,6 +94,51 @@ public sealed partial class CompiledPolicySet
         }
         _byTool = byTool.ToFrozenDictionary(StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Compiles every enabled policy (null for the disabled ones), in parallel when there is enough
+    /// to share: start-up waits for this compile (issue 3: cold start), and each policy compiles
+    /// independently. The order numbers are those of a sequential compile, and a failure is the one
+    /// a sequential compile meets first (the lowest policy position), whatever finished first.
+    /// </summary>
+    static CompiledPolicy?[] CompileEnabled(ImmutableArray<Policy> policies)
+    {
+        var result = new CompiledPolicy?[policies.Length];
+        var orders = new int[policies.Length];
+        var enabled = 0;
+        var rules = 0;
+        for (var i = 0; i < policies.Length; i++)
+        {
+            orders[i] = policies[i].Enabled ? enabled++ : -1;
+            if (policies[i].Enabled) rules += policies[i].Rules.Length;
+        }
+        if (rules < ParallelCompileRules || Environment.ProcessorCount < 2 || (Environment.GetEnvironmentVariable("RAMPART_CS") ?? "").Contains('S')) // TEMPORARY knob S
+        {
+            for (var i = 0; i < policies.Length; i++)
+            {
+                if (orders[i] >= 0) result[i] = new CompiledPolicy(policies[i], orders[i]);
+            }
+            return result;
+        }
+        var failures = new System.Runtime.ExceptionServices.ExceptionDispatchInfo?[policies.Length];
+        Parallel.For(0, policies.Length, i =>
+        {
+            if (orders[i] < 0) return;
+            try
+            {
+                result[i] = new CompiledPolicy(policies[i], orders[i]);
+            }
+            catch (Exception e)
+            {
+                failures[i] = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        });
+        foreach (var failure in failures) failure?.Throw();
+        return result;
+    }
+
+    /// <summary>Below this many rules a compile takes well under a millisecond: not worth waking other threads.</summary>
+    const int ParallelCompileRules = 64;
 
     /// <summary>Compiles a loaded configuration (validation already happened in the loader).</summary>
     public static CompiledPolicySet Compile(PolicyConfig config) => new(config);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Rampart.Server;
 
 /// <summary>
@@ -24,6 +26,9 @@ internal sealed class ColdStart
         return new ColdStart(policy);
     }
 
+    // TEMPORARY measurement knobs (removed before the branch is final).
+    internal static bool Knob(char c) => (Environment.GetEnvironmentVariable("RAMPART_CS") ?? "").Contains(c);
+
     /// <summary>Generous for start-up's allocations (policy compile, host, first requests: well under this).</summary>
     const long StartupAllocationBudget = 48L * 1024 * 1024;
 
@@ -46,6 +51,17 @@ internal sealed class ColdStart
         }
     }
 
+    /// <summary>Ends the start-up hold now (a start refused before the server is built).</summary>
+    public static void EndHold()
+    {
+        if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+        {
+            try { GC.EndNoGCRegion(); } catch (InvalidOperationException) { }
+        }
+    }
+
+    internal static DateTime EnteredServe; // TEMPORARY measurement
+
     /// <summary>
     /// A second after the service is ready: ends the start-up hold and returns start-up's garbage to
     /// the OS (issue 3: idle RSS) with one compacting, decommitting full collection. Deferred so that
@@ -55,10 +71,49 @@ internal sealed class ColdStart
     public static void TrimStartupGarbageSoon() =>
         _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(static _ =>
         {
-            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
-            {
-                try { GC.EndNoGCRegion(); } catch (InvalidOperationException) { }
-            }
+            EndHold();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+}
+
+/// <summary>
+/// Start-up work that needs neither the policy nor the audit sink and leaves nothing behind, done on
+/// the start-up thread while the policy compile finishes on another core (issue 3: cold start). A
+/// failure is kept and thrown where the CLI-013 sequence would have met it, so the order of start-up
+/// errors is unchanged.
+/// </summary>
+internal sealed class EarlyStart
+{
+    string? _token;
+    System.Runtime.ExceptionServices.ExceptionDispatchInfo? _tokenError;
+
+    EarlyStart(WebhookAction webhooks) => Webhooks = webhooks;
+
+    /// <summary>The webhook client (an HTTP client: nothing connects until a webhook rule fires).</summary>
+    public WebhookAction Webhooks { get; }
+
+    public static EarlyStart Run(ServeOptions options, Hosting.StateDirectory state, Microsoft.Extensions.Logging.ILoggerFactory loggers)
+    {
+        var early = new EarlyStart(new WebhookAction(loggers.CreateLogger("rampart.webhook")));
+        try
+        {
+            // CLI-012: read (or draw) the token now; persisting it stays where CLI-013 step 8 puts it.
+            early._token = Hosting.ServiceToken.Resolve(options.TokenFromEnvironment, state);
+        }
+        catch (IOException e)
+        {
+            early._tokenError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        }
+        // The audit chain's first hash initialises the crypto library (its configuration file is read
+        // then): a millisecond or two on the audit open's path otherwise.
+        _ = System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty);
+        return early;
+    }
+
+    /// <summary>The admin token, or the read failure (<see cref="IOException"/>) at the point CLI-013 reports it.</summary>
+    public string AdminToken()
+    {
+        _tokenError?.Throw();
+        return _token!;
+    }
 }

@@ -53,7 +53,13 @@ public sealed class RampartServer : IAsyncDisposable
     public string AdminToken { get; }
 
     /// <summary>Runs the start-up sequence of CLI-013 and starts serving.</summary>
-    public static async Task<RampartServer> StartAsync(ServeOptions options, TimeProvider? time = null)
+    public static Task<RampartServer> StartAsync(ServeOptions options, TimeProvider? time = null) => StartAsync(options, null, time);
+
+    /// <summary>
+    /// As <see cref="StartAsync(ServeOptions, TimeProvider?)"/>, with the policy load already begun
+    /// by the CLI (<paramref name="coldStart"/>, for the same <paramref name="options"/>); null begins it here.
+    /// </summary>
+    internal static async Task<RampartServer> StartAsync(ServeOptions options, ColdStart? coldStart, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
         var timeline = new StartupTimeline();
@@ -75,7 +81,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         try
         {
-            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline);
+            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline, coldStart);
         }
         catch
         {
@@ -84,12 +90,17 @@ public sealed class RampartServer : IAsyncDisposable
         }
     }
 
-    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline)
+    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline, ColdStart? coldStart)
     {
         timeline.Mark("state-lock");
+        if (Environment.GetEnvironmentVariable("RAMPART_CS_T0") is { } t0 && long.TryParse(t0, out var t0ns)) // TEMPORARY
+        {
+            timeline.Note("pre", TimeSpan.FromTicks((DateTime.UtcNow - DateTime.UnixEpoch).Ticks - t0ns / 100));
+            timeline.Note("pre-main", TimeSpan.FromTicks((ColdStart.EnteredServe - DateTime.UnixEpoch).Ticks - t0ns / 100));
+        }
         if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
             stderr.WriteLine($"serve: WARNING: listening on non-loopback address {options.Address} without TLS; tokens travel in clear text");
-        var warmUp = ColdStart.Begin(options);
+        var warmUp = coldStart ?? ColdStart.Begin(options);
 
         var socket = options.ServesHttp && options.UnixSocket is { } socketOptions ? UnixSocketListener.Prepare(socketOptions) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -137,11 +148,16 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("host");
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
+        var early = ColdStart.Knob('N') ? null : EarlyStart.Run(options, state, loggers);
+        timeline.Mark("early");
 
         LivePolicy policy;
         try
         {
-            policy = new LivePolicy(await warmUp.Policy, time, loggers.CreateLogger("rampart.policy"));
+            var prepared = await warmUp.Policy;
+            timeline.Note("policy-load", prepared.LoadTime);
+            timeline.Note("policy-compile", prepared.CompileTime);
+            policy = new LivePolicy(prepared, time, loggers.CreateLogger("rampart.policy"));
         }
         catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
         {
@@ -149,6 +165,14 @@ public sealed class RampartServer : IAsyncDisposable
             throw new ServeException("serve: create engine: " + e.Message + (e is PolicyLoadException load ? Cli.PolicyErrors.Location(load) : ""), e);
         }
         timeline.Mark("policy");
+        // CLI-013 step 8's signing key is created (temp file, fsync, rename, directory fsync) beside
+        // the audit open of step 6 instead of after it: both mostly wait for the disk (issue 3: cold
+        // start). ApprovalService.Start below loads it again where step 8 does, so a failure is still
+        // reported there, with the same message; the only difference is that a key is created even when
+        // the audit open then fails (a file any successful start creates anyway).
+        var signingKey = options.ServesHttp && !ColdStart.Knob('F')
+            ? Task.Run(() => { _ = Approvals.ResolveLinks.Load(options.SigningKeyPath ?? Path.Combine(state.Path, "signing.key")); })
+            : null;
         if (policy.Sources.IsEmbedded)
             stderr.WriteLine("serve: using embedded standard policy (no config file found — create one with 'rampart init')");
 
@@ -162,6 +186,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         catch (Exception e) when (e is AuditUnavailableException or IOException or UnauthorizedAccessException)
         {
+            await Settle(signingKey);
             await app.DisposeAsync();
             throw new ServeException("serve: create audit sink: " + e.Message, e);
         }
@@ -184,6 +209,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
         {
+            await Settle(signingKey);
             await audit.DisposeAsync();
             await app.DisposeAsync();
             throw new ServeException("serve: create audit sink: " + e.Message, e);
@@ -194,32 +220,40 @@ public sealed class RampartServer : IAsyncDisposable
         string adminToken;
         try
         {
-            adminToken = ServiceToken.Resolve(options.TokenFromEnvironment, state);
+            adminToken = early is null ? ServiceToken.Resolve(options.TokenFromEnvironment, state) : early.AdminToken();
         }
         catch (IOException e)
         {
+            await Settle(signingKey);
             watcher.Dispose();
             await app.DisposeAsync();
             throw new ServeException("serve: read token: " + e.Message, e);
         }
+        // CLI-012's durable write of the token (fsyncs), beside the approvals, routes and listen of
+        // step 8; the persist step below runs it again (a read that finds the same token) and
+        // reports a failure where it did, after listen.
+        var persisting = options.ServesHttp && !ColdStart.Knob('F') ? Task.Run(() => ServiceToken.Persist(adminToken, state)) : null;
+        timeline.Mark("token");
         var authenticator = new Authenticator(adminToken, new AgentTokenStore(state.AgentTokenStore), time, loggers.CreateLogger("rampart.auth"));
         var service = new RunningService(options, policy, authenticator, recorder, new DecisionMetrics(time.GetUtcNow()), events,
-            new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
+            early?.Webhooks ?? new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
         if (options.ServesHttp)
         {
+            await Settle(signingKey);
             try
             {
                 service.Approvals = Approvals.ApprovalService.Start(service, state, loggers.CreateLogger("rampart.approvals"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                await Settle(persisting);
                 watcher.Dispose();
                 await app.DisposeAsync();
                 throw new ServeException("serve: signing key: " + e.Message, e);
             }
         }
 
-        timeline.Mark("token-approvals");
+        timeline.Mark("approvals");
         MapRoutes(app, service, options);
         timeline.Mark("routes");
 
@@ -236,6 +270,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         catch (IOException e)
         {
+            await Settle(persisting);
             watcher.Dispose();
             await app.DisposeAsync();
             throw new ServeException("serve: proxy listen failed: " + e.Message, e);
@@ -243,9 +278,11 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("listen");
         var port = options.ListensOnTcp ? BoundPort(app, options.Port) : 0;
         service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
+        await Settle(persisting);
         try
         {
             ServiceToken.Persist(adminToken, state);
+            timeline.Mark("persist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -263,6 +300,12 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("ready");
         log.LogDebug("start-up: {Timeline} allocated={Allocated}", timeline, GC.GetTotalAllocatedBytes());
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
+    }
+
+    /// <summary>Waits for start-up work begun early; its failure is reported by the step that repeats it.</summary>
+    static async Task Settle(Task? started)
+    {
+        if (started is not null) await started.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
