@@ -22,7 +22,7 @@ public sealed partial class CompiledPolicySet
     readonly DecisionAction _default;
     readonly CountedRule[] _countedRules;
 
-    CompiledPolicySet(PolicyConfig config)
+    CompiledPolicySet(PolicyConfig config, bool parallel = true)
     {
         Config = config;
         _default = ToDecision(config.EffectiveDefault);
@@ -31,7 +31,7 @@ public sealed partial class CompiledPolicySet
         var paramKeys = new List<string>();
         var counted = new List<CountedRule>();
         var rules = 0;
-        var precompiled = CompileEnabled(config.Policies);
+        var precompiled = CompileEnabled(config.Policies, parallel);
         var position = -1;
         foreach (var policy in config.Policies)
         {
@@ -101,7 +101,7 @@ public sealed partial class CompiledPolicySet
     /// independently. The order numbers are those of a sequential compile, and a failure is the one
     /// a sequential compile meets first (the lowest policy position), whatever finished first.
     /// </summary>
-    static CompiledPolicy?[] CompileEnabled(ImmutableArray<Policy> policies)
+    static CompiledPolicy?[] CompileEnabled(ImmutableArray<Policy> policies, bool parallel)
     {
         var result = new CompiledPolicy?[policies.Length];
         var orders = new int[policies.Length];
@@ -112,7 +112,7 @@ public sealed partial class CompiledPolicySet
             orders[i] = policies[i].Enabled ? enabled++ : -1;
             if (policies[i].Enabled) rules += policies[i].Rules.Length;
         }
-        if (rules < ParallelCompileRules || Environment.ProcessorCount < 2 || (Environment.GetEnvironmentVariable("RAMPART_CS") ?? "").Contains('S')) // TEMPORARY knob S
+        if (!parallel || rules < ParallelCompileRules || Environment.ProcessorCount < 2)
         {
             for (var i = 0; i < policies.Length; i++)
             {
@@ -142,6 +142,9 @@ public sealed partial class CompiledPolicySet
 
     /// <summary>Compiles a loaded configuration (validation already happened in the loader).</summary>
     public static CompiledPolicySet Compile(PolicyConfig config) => new(config);
+
+    /// <summary>The compile with the policies compiled one after the other (tests compare both ways).</summary>
+    internal static CompiledPolicySet CompileSequentially(PolicyConfig config) => new(config, parallel: false);
 
     /// <summary>
     /// Builds every bucket's rule index now instead of on the first call that needs it. The server

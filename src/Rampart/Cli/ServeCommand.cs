@@ -26,7 +26,6 @@ internal static class ServeCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        ColdStart.EnteredServe = DateTime.UtcNow; // TEMPORARY measurement
         if (args.Length > 0 && args[0] is "install" or "uninstall") return await ServeInstallCommand.RunAsync(args);
         ServeOptions options;
         bool allowRoot;

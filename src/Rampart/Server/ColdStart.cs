@@ -1,11 +1,11 @@
-using Microsoft.Extensions.Logging;
-
 namespace Rampart.Server;
 
 /// <summary>
-/// Start-up work that does not need the web host, started on other cores while the host is built
-/// (issue 3: cold start to the first decision). The CLI-013 order is unchanged: the policy is
-/// awaited, and a load failure reported, before the audit sink opens and anything listens.
+/// Start-up work that does not need the web host, started on other cores while the deployment
+/// checks run and the host is built (issue 3: cold start to the first decision; the CLI begins it
+/// right after parsing the flags, in-process servers in <see cref="RampartServer.StartAsync(ServeOptions, TimeProvider?)"/>).
+/// The CLI-013 order is unchanged: the policy is awaited, and a load failure reported, before the
+/// audit sink opens and anything listens.
 /// </summary>
 internal sealed class ColdStart
 {
@@ -25,9 +25,6 @@ internal sealed class ColdStart
         // (issue 3: cold start, idle RSS).
         return new ColdStart(policy);
     }
-
-    // TEMPORARY measurement knobs (removed before the branch is final).
-    internal static bool Knob(char c) => (Environment.GetEnvironmentVariable("RAMPART_CS") ?? "").Contains(c);
 
     /// <summary>Generous for start-up's allocations (policy compile, host, first requests: well under this).</summary>
     const long StartupAllocationBudget = 48L * 1024 * 1024;
@@ -60,8 +57,6 @@ internal sealed class ColdStart
         }
     }
 
-    internal static DateTime EnteredServe; // TEMPORARY measurement
-
     /// <summary>
     /// A second after the service is ready: ends the start-up hold and returns start-up's garbage to
     /// the OS (issue 3: idle RSS) with one compacting, decommitting full collection. Deferred so that
@@ -87,14 +82,9 @@ internal sealed class EarlyStart
     string? _token;
     System.Runtime.ExceptionServices.ExceptionDispatchInfo? _tokenError;
 
-    EarlyStart(WebhookAction webhooks) => Webhooks = webhooks;
-
-    /// <summary>The webhook client (an HTTP client: nothing connects until a webhook rule fires).</summary>
-    public WebhookAction Webhooks { get; }
-
-    public static EarlyStart Run(ServeOptions options, Hosting.StateDirectory state, Microsoft.Extensions.Logging.ILoggerFactory loggers)
+    public static EarlyStart Run(ServeOptions options, Hosting.StateDirectory state)
     {
-        var early = new EarlyStart(new WebhookAction(loggers.CreateLogger("rampart.webhook")));
+        var early = new EarlyStart();
         try
         {
             // CLI-012: read (or draw) the token now; persisting it stays where CLI-013 step 8 puts it.

@@ -93,11 +93,6 @@ public sealed class RampartServer : IAsyncDisposable
     static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline, ColdStart? coldStart)
     {
         timeline.Mark("state-lock");
-        if (Environment.GetEnvironmentVariable("RAMPART_CS_T0") is { } t0 && long.TryParse(t0, out var t0ns)) // TEMPORARY
-        {
-            timeline.Note("pre", TimeSpan.FromTicks((DateTime.UtcNow - DateTime.UnixEpoch).Ticks - t0ns / 100));
-            timeline.Note("pre-main", TimeSpan.FromTicks((ColdStart.EnteredServe - DateTime.UnixEpoch).Ticks - t0ns / 100));
-        }
         if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
             stderr.WriteLine($"serve: WARNING: listening on non-loopback address {options.Address} without TLS; tokens travel in clear text");
         var warmUp = coldStart ?? ColdStart.Begin(options);
@@ -148,7 +143,7 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("host");
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
-        var early = ColdStart.Knob('N') ? null : EarlyStart.Run(options, state, loggers);
+        var early = EarlyStart.Run(options, state);
         timeline.Mark("early");
 
         LivePolicy policy;
@@ -165,14 +160,6 @@ public sealed class RampartServer : IAsyncDisposable
             throw new ServeException("serve: create engine: " + e.Message + (e is PolicyLoadException load ? Cli.PolicyErrors.Location(load) : ""), e);
         }
         timeline.Mark("policy");
-        // CLI-013 step 8's signing key is created (temp file, fsync, rename, directory fsync) beside
-        // the audit open of step 6 instead of after it: both mostly wait for the disk (issue 3: cold
-        // start). ApprovalService.Start below loads it again where step 8 does, so a failure is still
-        // reported there, with the same message; the only difference is that a key is created even when
-        // the audit open then fails (a file any successful start creates anyway).
-        var signingKey = options.ServesHttp && !ColdStart.Knob('F')
-            ? Task.Run(() => { _ = Approvals.ResolveLinks.Load(options.SigningKeyPath ?? Path.Combine(state.Path, "signing.key")); })
-            : null;
         if (policy.Sources.IsEmbedded)
             stderr.WriteLine("serve: using embedded standard policy (no config file found — create one with 'rampart init')");
 
@@ -186,7 +173,6 @@ public sealed class RampartServer : IAsyncDisposable
         }
         catch (Exception e) when (e is AuditUnavailableException or IOException or UnauthorizedAccessException)
         {
-            await Settle(signingKey);
             await app.DisposeAsync();
             throw new ServeException("serve: create audit sink: " + e.Message, e);
         }
@@ -209,7 +195,6 @@ public sealed class RampartServer : IAsyncDisposable
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
         {
-            await Settle(signingKey);
             await audit.DisposeAsync();
             await app.DisposeAsync();
             throw new ServeException("serve: create audit sink: " + e.Message, e);
@@ -220,33 +205,26 @@ public sealed class RampartServer : IAsyncDisposable
         string adminToken;
         try
         {
-            adminToken = early is null ? ServiceToken.Resolve(options.TokenFromEnvironment, state) : early.AdminToken();
+            adminToken = early.AdminToken();
         }
         catch (IOException e)
         {
-            await Settle(signingKey);
             watcher.Dispose();
             await app.DisposeAsync();
             throw new ServeException("serve: read token: " + e.Message, e);
         }
-        // CLI-012's durable write of the token (fsyncs), beside the approvals, routes and listen of
-        // step 8; the persist step below runs it again (a read that finds the same token) and
-        // reports a failure where it did, after listen.
-        var persisting = options.ServesHttp && !ColdStart.Knob('F') ? Task.Run(() => ServiceToken.Persist(adminToken, state)) : null;
         timeline.Mark("token");
         var authenticator = new Authenticator(adminToken, new AgentTokenStore(state.AgentTokenStore), time, loggers.CreateLogger("rampart.auth"));
         var service = new RunningService(options, policy, authenticator, recorder, new DecisionMetrics(time.GetUtcNow()), events,
-            early?.Webhooks ?? new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
+            new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
         if (options.ServesHttp)
         {
-            await Settle(signingKey);
             try
             {
                 service.Approvals = Approvals.ApprovalService.Start(service, state, loggers.CreateLogger("rampart.approvals"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                await Settle(persisting);
                 watcher.Dispose();
                 await app.DisposeAsync();
                 throw new ServeException("serve: signing key: " + e.Message, e);
@@ -270,7 +248,6 @@ public sealed class RampartServer : IAsyncDisposable
         }
         catch (IOException e)
         {
-            await Settle(persisting);
             watcher.Dispose();
             await app.DisposeAsync();
             throw new ServeException("serve: proxy listen failed: " + e.Message, e);
@@ -278,7 +255,6 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("listen");
         var port = options.ListensOnTcp ? BoundPort(app, options.Port) : 0;
         service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
-        await Settle(persisting);
         try
         {
             ServiceToken.Persist(adminToken, state);
@@ -300,12 +276,6 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("ready");
         log.LogDebug("start-up: {Timeline} allocated={Allocated}", timeline, GC.GetTotalAllocatedBytes());
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
-    }
-
-    /// <summary>Waits for start-up work begun early; its failure is reported by the step that repeats it.</summary>
-    static async Task Settle(Task? started)
-    {
-        if (started is not null) await started.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
