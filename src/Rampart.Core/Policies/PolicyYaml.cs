@@ -43,28 +43,31 @@ public static class PolicyYaml
     /// <summary>POL-024 decoding only (no POL-014..POL-022 checks); errors carry no prefix.</summary>
     internal static PolicyDocument Decode(string yaml)
     {
-        List<YamlNode?> documents;
+        // One parser for both steps: document 1 is decoded before the stream is read any further,
+        // so its decode errors still come before a syntax error in a second document, as with Go's
+        // decoder called twice (issue 3: the text used to be scanned twice).
+        var reader = new YamlTree.YamlDocumentReader(yaml);
+        YamlNode? first;
         try
         {
-            documents = YamlTree.Parse(yaml, 1);
+            // Go's decoder reports io.EOF for a stream without documents (empty or comments only).
+            if (!reader.TryRead(out first)) throw new PolicyDecodeException("EOF");
         }
         catch (YamlSyntaxException ex)
         {
             throw new PolicyDecodeException(ex.Message) { Line = ex.Line, Column = ex.Column };
         }
-        // Go's decoder reports io.EOF for a stream without documents (empty or comments only).
-        if (documents.Count == 0) throw new PolicyDecodeException("EOF");
-        var document = PolicyDecoder.Decode(documents[0], knownFields: true);
-        int count;
+        var document = PolicyDecoder.Decode(first, knownFields: true);
+        bool second;
         try
         {
-            count = YamlTree.Parse(yaml, 2).Count;
+            second = reader.TryRead(out _);
         }
         catch (YamlSyntaxException ex)
         {
             throw new PolicyDecodeException(ex.Message) { Line = ex.Line, Column = ex.Column };
         }
-        if (count > 1) throw new PolicyDecodeException("policy must contain exactly one YAML document");
+        if (second) throw new PolicyDecodeException("policy must contain exactly one YAML document");
         return document;
     }
 

@@ -69,39 +69,58 @@ internal static class YamlTree
     public static List<YamlNode?> Parse(string text, int maxDocuments)
     {
         var documents = new List<YamlNode?>();
-        var parser = new Parser(new StringReader(text));
-        var open = new Stack<int>();
-        try
+        var reader = new YamlDocumentReader(text);
+        while (documents.Count < maxDocuments && reader.TryRead(out var root)) documents.Add(root);
+        return documents;
+    }
+
+    /// <summary>
+    /// Reads the documents of one stream one at a time, so a caller can act on the first before the
+    /// parser goes on (the policy decoder decodes document 1 and only then looks for a second one,
+    /// POL-024) without scanning the text twice (issue 3: cold start, the scanner is most of a load).
+    /// </summary>
+    internal sealed class YamlDocumentReader(string text)
+    {
+        readonly Parser _parser = new(new StringReader(text));
+        readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
+        readonly Stack<int> _open = new();
+        bool _started;
+
+        /// <summary>The next document (null root for an empty one); false at the end of the stream.</summary>
+        public bool TryRead(out YamlNode? root)
         {
-            var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            parser.Consume<StreamStart>();
-            while (documents.Count < maxDocuments && parser.Accept<DocumentStart>(out _))
+            root = null;
+            try
             {
-                parser.Consume<DocumentStart>();
-                anchors.Clear();
-                YamlNode? root = null;
-                if (!parser.Accept<DocumentEnd>(out _)) root = ReadNode(parser, anchors, open);
-                parser.Consume<DocumentEnd>();
-                documents.Add(root);
+                if (!_started)
+                {
+                    _started = true;
+                    _parser.Consume<StreamStart>();
+                }
+                if (!_parser.Accept<DocumentStart>(out _)) return false;
+                _parser.Consume<DocumentStart>();
+                _anchors.Clear();
+                if (!_parser.Accept<DocumentEnd>(out _)) root = ReadNode(_parser, _anchors, _open);
+                _parser.Consume<DocumentEnd>();
+                return true;
+            }
+            catch (YamlException ex)
+            {
+                throw new YamlSyntaxException(GoStyleMessage(ex, _open.Count > 0 ? _open.Peek() : 0))
+                {
+                    Line = (int)ex.Start.Line,
+                    Column = (int)ex.Start.Column,
+                };
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet gives up on some malformed flow collections without a YamlException.
+                var line = _open.Count > 0 ? _open.Peek() - 1 : 0;
+                throw new YamlSyntaxException(line > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: did not find expected node content")
+                    : "yaml: did not find expected node content");
             }
         }
-        catch (YamlException ex)
-        {
-            throw new YamlSyntaxException(GoStyleMessage(ex, open.Count > 0 ? open.Peek() : 0))
-            {
-                Line = (int)ex.Start.Line,
-                Column = (int)ex.Start.Column,
-            };
-        }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet gives up on some malformed flow collections without a YamlException.
-            var line = open.Count > 0 ? open.Peek() - 1 : 0;
-            throw new YamlSyntaxException(line > 0
-                ? string.Create(CultureInfo.InvariantCulture, $"yaml: line {line}: did not find expected node content")
-                : "yaml: did not find expected node content");
-        }
-        return documents;
     }
 
     static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, Stack<int> open)

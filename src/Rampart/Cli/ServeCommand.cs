@@ -46,6 +46,14 @@ internal static class ServeCommand
             return 1;
         }
 
+        // Issue 3 (cold start): the policy load + compile is the longest step before the first
+        // decision, and it needs nothing but the options, so it starts now, beside the deployment
+        // checks, the state lock and the host build. Nothing is reported from it, and nothing is
+        // written, until RampartServer awaits it at CLI-013 step 5: a refused start (SEC-061, the
+        // instance lock) just leaves it unused.
+        var holding = ColdStart.HoldCollections();
+        var coldStart = ColdStart.Begin(options);
+
         using var stop = new CancellationTokenSource();
         void OnSignal(PosixSignalContext context)
         {
@@ -62,13 +70,16 @@ internal static class ServeCommand
             Console.Error.WriteLine(finding.Message);
             refused |= finding.IsFatal;
         }
-        if (refused) return 1;
+        if (refused)
+        {
+            if (holding) ColdStart.EndHold();
+            return 1;
+        }
 
-        ColdStart.HoldCollections();
         RampartServer server;
         try
         {
-            server = await RampartServer.StartAsync(options);
+            server = await RampartServer.StartAsync(options, coldStart);
         }
         catch (ServeException e)
         {

@@ -1,9 +1,11 @@
 namespace Rampart.Server;
 
 /// <summary>
-/// Start-up work that does not need the web host, started on other cores while the host is built
-/// (issue 3: cold start to the first decision). The CLI-013 order is unchanged: the policy is
-/// awaited, and a load failure reported, before the audit sink opens and anything listens.
+/// Start-up work that does not need the web host, started on other cores while the deployment
+/// checks run and the host is built (issue 3: cold start to the first decision; the CLI begins it
+/// right after parsing the flags, in-process servers in <see cref="RampartServer.StartAsync(ServeOptions, TimeProvider?)"/>).
+/// The CLI-013 order is unchanged: the policy is awaited, and a load failure reported, before the
+/// audit sink opens and anything listens.
 /// </summary>
 internal sealed class ColdStart
 {
@@ -46,6 +48,15 @@ internal sealed class ColdStart
         }
     }
 
+    /// <summary>Ends the start-up hold now (a start refused before the server is built).</summary>
+    public static void EndHold()
+    {
+        if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+        {
+            try { GC.EndNoGCRegion(); } catch (InvalidOperationException) { }
+        }
+    }
+
     /// <summary>
     /// A second after the service is ready: ends the start-up hold and returns start-up's garbage to
     /// the OS (issue 3: idle RSS) with one compacting, decommitting full collection. Deferred so that
@@ -55,10 +66,44 @@ internal sealed class ColdStart
     public static void TrimStartupGarbageSoon() =>
         _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(static _ =>
         {
-            if (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
-            {
-                try { GC.EndNoGCRegion(); } catch (InvalidOperationException) { }
-            }
+            EndHold();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+}
+
+/// <summary>
+/// Start-up work that needs neither the policy nor the audit sink and leaves nothing behind, done on
+/// the start-up thread while the policy compile finishes on another core (issue 3: cold start). A
+/// failure is kept and thrown where the CLI-013 sequence would have met it, so the order of start-up
+/// errors is unchanged.
+/// </summary>
+internal sealed class EarlyStart
+{
+    string? _token;
+    System.Runtime.ExceptionServices.ExceptionDispatchInfo? _tokenError;
+
+    public static EarlyStart Run(ServeOptions options, Hosting.StateDirectory state)
+    {
+        var early = new EarlyStart();
+        try
+        {
+            // CLI-012: read (or draw) the token now; persisting it stays where CLI-013 step 8 puts it.
+            early._token = Hosting.ServiceToken.Resolve(options.TokenFromEnvironment, state);
+        }
+        catch (IOException e)
+        {
+            early._tokenError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        }
+        // The audit chain's first hash initialises the crypto library (its configuration file is read
+        // then): a millisecond or two on the audit open's path otherwise.
+        _ = System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty);
+        return early;
+    }
+
+    /// <summary>The admin token, or the read failure (<see cref="IOException"/>) at the point CLI-013 reports it.</summary>
+    public string AdminToken()
+    {
+        _tokenError?.Throw();
+        return _token!;
+    }
 }

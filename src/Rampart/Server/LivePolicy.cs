@@ -8,8 +8,15 @@ namespace Rampart.Server;
 /// <summary>The outcome of one reload attempt (API-093): whether the active set changed, and why not.</summary>
 internal sealed record ReloadOutcome(bool Succeeded, bool Changed, string? Error, int PolicyCount, int RuleCount, double ElapsedMs);
 
-/// <summary>The initial policy set of a <see cref="LivePolicy"/>, loaded and compiled but not yet live.</summary>
-internal sealed record PreparedPolicy(PolicySources Sources, PolicyConfig Initial, CompiledPolicySet Compiled);
+/// <summary>
+/// The initial policy set of a <see cref="LivePolicy"/>, loaded and compiled but not yet live; with
+/// how long the load (read, parse, decode, validate) and the compile took (the start-up timeline).
+/// </summary>
+internal sealed record PreparedPolicy(PolicySources Sources, PolicyConfig Initial, CompiledPolicySet Compiled)
+{
+    public TimeSpan LoadTime { get; init; }
+    public TimeSpan CompileTime { get; init; }
+}
 
 /// <summary>
 /// The policy set the service evaluates against, and its reloads (POL-032, API-110). Reloads are
@@ -60,12 +67,19 @@ internal sealed class LivePolicy
     /// <summary>Loads and compiles the initial set; throws what <see cref="PolicySources.Load"/> and the compiler throw.</summary>
     public static PreparedPolicy Prepare(PolicySources sources)
     {
+        var start = Stopwatch.GetTimestamp();
         var initial = sources.Load();
+        var loaded = Stopwatch.GetTimestamp();
         var compiled = CompiledPolicySet.Compile(initial);
+        var end = Stopwatch.GetTimestamp();
         // Off the start-up path: the server waits for the compile, not for the indexes; a call
         // that comes first builds the index it needs itself (issue 3: cold start).
         _ = Task.Run(compiled.BuildIndexes);
-        return new PreparedPolicy(sources, initial, compiled);
+        return new PreparedPolicy(sources, initial, compiled)
+        {
+            LoadTime = Stopwatch.GetElapsedTime(start, loaded),
+            CompileTime = Stopwatch.GetElapsedTime(loaded, end),
+        };
     }
 
     public PolicyEngine Engine { get; }

@@ -53,7 +53,13 @@ public sealed class RampartServer : IAsyncDisposable
     public string AdminToken { get; }
 
     /// <summary>Runs the start-up sequence of CLI-013 and starts serving.</summary>
-    public static async Task<RampartServer> StartAsync(ServeOptions options, TimeProvider? time = null)
+    public static Task<RampartServer> StartAsync(ServeOptions options, TimeProvider? time = null) => StartAsync(options, null, time);
+
+    /// <summary>
+    /// As <see cref="StartAsync(ServeOptions, TimeProvider?)"/>, with the policy load already begun
+    /// by the CLI (<paramref name="coldStart"/>, for the same <paramref name="options"/>); null begins it here.
+    /// </summary>
+    internal static async Task<RampartServer> StartAsync(ServeOptions options, ColdStart? coldStart, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
         var timeline = new StartupTimeline();
@@ -75,7 +81,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
         try
         {
-            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline);
+            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline, coldStart);
         }
         catch
         {
@@ -84,12 +90,12 @@ public sealed class RampartServer : IAsyncDisposable
         }
     }
 
-    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline)
+    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline, ColdStart? coldStart)
     {
         timeline.Mark("state-lock");
         if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
             stderr.WriteLine($"serve: WARNING: listening on non-loopback address {options.Address} without TLS; tokens travel in clear text");
-        var warmUp = ColdStart.Begin(options);
+        var warmUp = coldStart ?? ColdStart.Begin(options);
 
         var socket = options.ServesHttp && options.UnixSocket is { } socketOptions ? UnixSocketListener.Prepare(socketOptions) : null;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -137,11 +143,16 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("host");
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
+        var early = EarlyStart.Run(options, state);
+        timeline.Mark("early");
 
         LivePolicy policy;
         try
         {
-            policy = new LivePolicy(await warmUp.Policy, time, loggers.CreateLogger("rampart.policy"));
+            var prepared = await warmUp.Policy;
+            timeline.Note("policy-load", prepared.LoadTime);
+            timeline.Note("policy-compile", prepared.CompileTime);
+            policy = new LivePolicy(prepared, time, loggers.CreateLogger("rampart.policy"));
         }
         catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
         {
@@ -194,7 +205,7 @@ public sealed class RampartServer : IAsyncDisposable
         string adminToken;
         try
         {
-            adminToken = ServiceToken.Resolve(options.TokenFromEnvironment, state);
+            adminToken = early.AdminToken();
         }
         catch (IOException e)
         {
@@ -202,6 +213,7 @@ public sealed class RampartServer : IAsyncDisposable
             await app.DisposeAsync();
             throw new ServeException("serve: read token: " + e.Message, e);
         }
+        timeline.Mark("token");
         var authenticator = new Authenticator(adminToken, new AgentTokenStore(state.AgentTokenStore), time, loggers.CreateLogger("rampart.auth"));
         var service = new RunningService(options, policy, authenticator, recorder, new DecisionMetrics(time.GetUtcNow()), events,
             new WebhookAction(loggers.CreateLogger("rampart.webhook")), time, log);
@@ -219,7 +231,7 @@ public sealed class RampartServer : IAsyncDisposable
             }
         }
 
-        timeline.Mark("token-approvals");
+        timeline.Mark("approvals");
         MapRoutes(app, service, options);
         timeline.Mark("routes");
 
@@ -246,6 +258,7 @@ public sealed class RampartServer : IAsyncDisposable
         try
         {
             ServiceToken.Persist(adminToken, state);
+            timeline.Mark("persist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -24,6 +24,13 @@ internal sealed class StartupTimeline
         _last = now;
     }
 
+    /// <summary>A duration measured elsewhere (e.g. on the thread that compiled the policy), listed without moving the mark.</summary>
+    public void Note(string name, TimeSpan duration)
+    {
+        if (_phases.Length > 0) _phases.Append(' ');
+        _phases.Append(name).Append('=').Append(duration.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append("ms");
+    }
+
     public override string ToString() =>
         _phases + " total=" + Stopwatch.GetElapsedTime(_start).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + "ms";
 }
