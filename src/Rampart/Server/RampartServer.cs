@@ -174,7 +174,7 @@ public sealed class RampartServer : IAsyncDisposable
         catch (Exception e) when (e is AuditUnavailableException or IOException or UnauthorizedAccessException)
         {
             await app.DisposeAsync();
-            throw new ServeException("serve: create audit sink: " + e.Message, e);
+            throw new ServeException("serve: create audit sink: " + e.Message + TornTailHint(e), e);
         }
         IAuditExport? export;
         try
@@ -430,4 +430,15 @@ public sealed class RampartServer : IAsyncDisposable
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+
+    /// <summary>
+    /// AUD-072: a torn final line (a crash cut the last write) keeps serve from starting, with
+    /// upstream's message. The message alone leaves the operator guessing, so it is followed by the
+    /// one command that handles exactly that case; any other damage gets no hint (repair would not
+    /// touch it).
+    /// </summary>
+    static string TornTailHint(Exception e) =>
+        e.InnerException is AuditChainException chain && chain.Message.EndsWith("unterminated audit record", StringComparison.Ordinal)
+            ? " (if the service was killed or lost power mid-write, `rampart audit repair` moves the torn final record of the newest file aside; complete records are never touched)"
+            : "";
 }
