@@ -6,7 +6,8 @@ namespace Rampart.Core.Matching;
 /// <summary>General glob (POL-056): command_*, url_matches, session_*, match.agent/session/tool, tool_param_matches.</summary>
 /// <remarks>
 /// The pattern is classified once, in the order of POL-056's steps, so <see cref="IsMatch"/> only runs
-/// the step that applies. Matching never allocates: <c>\</c>→<c>/</c> in the name is done on the fly
+/// the step that applies; a filepath pattern without metacharacters is compared ordinally instead
+/// (<see cref="IsPlainLiteral"/>, issue 2: most command patterns are literals). Matching never allocates: <c>\</c>→<c>/</c> in the name is done on the fly
 /// or in a stack/pooled copy.
 /// </remarks>
 public sealed class GlobPattern
