@@ -168,15 +168,30 @@ internal sealed class RuleIndex
         foreach (var k in ctx.FormsOf(raw).Candidates)
         {
             if (k.RmOverflow) return false;
-            MarkIfOther(automaton, k.Text, raw, bits);
+            // Marking only ORs bits, so a text marked already (the candidates repeat the components,
+            // e.g. the `cat /etc/passwd` of `$(cat /etc/passwd)`) adds nothing when marked again.
+            if (!WasMarked(ctx, k.Text, raw)) automaton.Mark(k.Text, bits);
             var rm = k.RmAliases;
             for (var i = 0; i < rm.Count; i++) automaton.Mark(rm[i], bits);
-            MarkIfOther(automaton, k.Normalized, k.Text, bits);
+            if (!string.Equals(k.Normalized, k.Text, StringComparison.Ordinal) && !WasMarked(ctx, k.Normalized, raw)) automaton.Mark(k.Normalized, bits);
             var semantic = k.SemanticAliases;
             for (var i = 0; i < semantic.Count; i++) automaton.Mark(semantic[i], bits);
             foreach (var reading in k.AlternateLower) automaton.Mark(reading, bits);
         }
         return true;
+    }
+
+    /// <summary>True when <paramref name="text"/> is the raw command, its normalised form or one of its components, all marked first.</summary>
+    static bool WasMarked(CallContext ctx, string text, string raw)
+    {
+        if (string.Equals(text, raw, StringComparison.Ordinal) || string.Equals(text, ctx.Normalized, StringComparison.Ordinal)) return true;
+        if (!ctx.IsComposite) return false;
+        var components = ctx.Components;
+        for (var i = 0; i < components.Count; i++)
+        {
+            if (string.Equals(text, components[i], StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     static void MarkIfOther(LiteralAutomaton automaton, string text, string already, Span<ulong> bits)

@@ -6,7 +6,8 @@ namespace Rampart.Core.Matching;
 /// <summary>General glob (POL-056): command_*, url_matches, session_*, match.agent/session/tool, tool_param_matches.</summary>
 /// <remarks>
 /// The pattern is classified once, in the order of POL-056's steps, so <see cref="IsMatch"/> only runs
-/// the step that applies. Matching never allocates: <c>\</c>→<c>/</c> in the name is done on the fly
+/// the step that applies; a filepath pattern without metacharacters is compared ordinally instead
+/// (<see cref="IsPlainLiteral"/>, issue 2: most command patterns are literals). Matching never allocates: <c>\</c>→<c>/</c> in the name is done on the fly
 /// or in a stack/pooled copy.
 /// </remarks>
 public sealed class GlobPattern
@@ -26,6 +27,7 @@ public sealed class GlobPattern
     private readonly string[] _pieces = [];
     private readonly byte[] _filepath = [];
     private readonly string _requiredText = "";  // filepath: a literal run every match contains
+    private readonly string? _literal;           // filepath without metacharacters: the only name it matches (after `\`→`/`)
 
     private GlobPattern(string pattern, Kind kind, string? prefix, GlobSegments? segments, string[]? pieces, byte[]? filepath, string literalPrefix)
     {
@@ -36,7 +38,12 @@ public sealed class GlobPattern
         _pieces = pieces ?? [];
         _filepath = filepath ?? [];
         LiteralPrefix = literalPrefix;
-        if (kind == Kind.Filepath) _requiredText = LongestLiteralRun(pattern.Replace('\\', '/'));
+        if (kind == Kind.Filepath)
+        {
+            var text = pattern.Replace('\\', '/');
+            _requiredText = LongestLiteralRun(text);
+            if (IsPlainLiteral(text)) _literal = text;
+        }
         RequiredLiteral = kind switch
         {
             Kind.All => "",
@@ -86,6 +93,22 @@ public sealed class GlobPattern
             return prefix is null ? Never(pattern) : new GlobPattern(pattern, Kind.Never, prefix, null, null, null, prefix);
         }
         return new GlobPattern(pattern, Kind.Filepath, prefix, null, null, bytes, literal);
+    }
+
+    /// <summary>
+    /// True when the filepath matcher can only match <paramref name="text"/> itself, byte for byte: no
+    /// <c>*</c>, <c>?</c> or <c>[</c> (escapes are off, and <c>\</c> is already <c>/</c>), so every chunk compares
+    /// bytes. Ordinal comparison of the UTF-16 texts gives the same answer only when the UTF-8 encoding
+    /// is one-to-one on what can equal it: text with a surrogate or U+FFFD is left to the matcher (a
+    /// name's lone surrogate encodes as U+FFFD, like the pattern's own).
+    /// </summary>
+    internal static bool IsPlainLiteral(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or '\\' or '\uFFFD' || char.IsSurrogate(c)) return false;
+        }
+        return true;
     }
 
     private static GlobPattern Never(string pattern) => new(pattern, Kind.Never, null, null, null, null, "") { IsNever = true };
@@ -145,6 +168,9 @@ public sealed class GlobPattern
     /// </summary>
     internal string? RequiredLiteral { get; }
 
+    /// <summary>True when the pattern takes the literal fast path (<see cref="IsPlainLiteral"/>).</summary>
+    internal bool IsLiteral => _literal is not null;
+
     /// <summary>True when no name can match (empty, oversized or invalid pattern).</summary>
     internal bool IsNever { get; private init; }
 
@@ -155,6 +181,31 @@ public sealed class GlobPattern
     }
 
     internal bool IsMatch(ReadOnlySpan<char> name)
+    {
+        if (_literal is { } literal) return MatchesLiteral(literal, name);
+        return IsMatchGeneral(name);
+    }
+
+    /// <summary>
+    /// The filepath step for a pattern without metacharacters (<see cref="IsPlainLiteral"/>): the name, with
+    /// <c>\</c> read as <c>/</c>, equals the pattern. No bound check is needed: a name equal to the pattern
+    /// has its UTF-8 length, which fits.
+    /// </summary>
+    private static bool MatchesLiteral(string literal, ReadOnlySpan<char> name)
+    {
+        if (name.Length != literal.Length) return false;
+        if (name.SequenceEqual(literal)) return true;
+        if (!name.Contains('\\')) return false;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c != literal[i] && !(c == '\\' && literal[i] == '/')) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The matcher without the literal fast path (the differential test compares the two).</summary>
+    internal bool IsMatchGeneral(ReadOnlySpan<char> name)
     {
         if (IsNever || !GlobInput.FitsUtf8(name, GlobInput.MaxBytes)) return false;
         switch (_kind)

@@ -5,7 +5,8 @@ namespace Rampart.Core.Matching;
 /// marks the tag of every literal that occurs in it, whatever the number of literals. Literals and
 /// text are compared folded (<see cref="Fold"/>: invariant lower case, <c>\</c> read as <c>/</c>), which
 /// makes an occurrence a necessary condition for the case-sensitive, case-insensitive and
-/// slash-folding matchers alike. Immutable once built; safe for concurrent scans.
+/// slash-folding matchers alike. ASCII text steps through a dense table (one load per unit, issue 2),
+/// other units through the edge lists. Immutable once built; safe for concurrent scans.
 /// </summary>
 internal sealed class LiteralAutomaton
 {
@@ -19,9 +20,18 @@ internal sealed class LiteralAutomaton
     // Tags of the literals ending at node n: _tags[_tagStart[n] .. _tagStart[n + 1]).
     readonly int[] _tagStart;
     readonly int[] _tags;
+    // ASCII text runs on a dense table: _asciiClass maps a raw ASCII unit to the column of its folded
+    // form (0 for a unit no literal contains, whose move is always to the root), and
+    // _delta[node * _classes + column] is the move with the failure links already followed. Node numbers
+    // are those of the edge lists, so non-ASCII units (stepped through the edges) and ASCII ones mix.
+    // Beyond MaxDenseEntries (4 MiB of table: thousands of policies) the edge lists alone are used.
+    const int MaxDenseEntries = 1 << 20;
+    readonly byte[] _asciiClass;
+    readonly int _classes;
+    readonly int[]? _delta;
     readonly int[] _rootAscii;
 
-    LiteralAutomaton(int[] edgeStart, char[] keys, int[] targets, int[] fail, int[] output, int[] tagStart, int[] tags)
+    LiteralAutomaton(int[] edgeStart, char[] keys, int[] targets, int[] fail, int[] output, int[] tagStart, int[] tags, int[] breadthFirst)
     {
         _edgeStart = edgeStart;
         _keys = keys;
@@ -30,10 +40,34 @@ internal sealed class LiteralAutomaton
         _output = output;
         _tagStart = tagStart;
         _tags = tags;
+
+        _asciiClass = new byte[128];
+        var columnOf = new int[128];
+        var classes = 1;
+        foreach (var k in keys)
+        {
+            if (k < 128 && columnOf[k] == 0) columnOf[k] = classes++;
+        }
+        for (var c = 0; c < 128; c++) _asciiClass[c] = (byte)columnOf[Fold((char)c)];
+        _classes = classes;
         _rootAscii = new int[128];
         for (var e = edgeStart[0]; e < edgeStart[1]; e++)
         {
             if (keys[e] < 128) _rootAscii[keys[e]] = targets[e];
+        }
+        var nodes = edgeStart.Length - 1;
+        if ((long)nodes * classes > MaxDenseEntries) return;
+        _delta = new int[nodes * classes];
+        // Breadth first: a node's failure target has its row complete before the node's own row is filled.
+        foreach (var node in breadthFirst)
+        {
+            var row = node * classes;
+            var failRow = fail[node] * classes;
+            for (var col = 1; col < classes; col++) _delta[row + col] = node == 0 ? 0 : _delta[failRow + col];
+            for (var e = edgeStart[node]; e < edgeStart[node + 1]; e++)
+            {
+                if (keys[e] < 128) _delta[row + columnOf[keys[e]]] = targets[e];
+            }
         }
     }
 
@@ -116,11 +150,13 @@ internal sealed class LiteralAutomaton
         // Breadth first, so every failure target is finished before the nodes that use it.
         var fail = new int[count];
         var output = new int[count];
+        var breadthFirst = new List<int>(count) { 0 };
         var queue = new Queue<int>();
         foreach (var (_, child) in children[0]) queue.Enqueue(child);
         while (queue.Count > 0)
         {
             var node = queue.Dequeue();
+            breadthFirst.Add(node);
             output[node] = tagLists[node] is not null ? node : output[fail[node]];
             foreach (var (c, child) in children[node])
             {
@@ -145,11 +181,50 @@ internal sealed class LiteralAutomaton
             if (tagLists[n] is { } list) all.AddRange(list);
         }
         tagStart[count] = all.Count;
-        return new LiteralAutomaton(edgeStart, keys, targets, fail, output, tagStart, [.. all]);
+        return new LiteralAutomaton(edgeStart, keys, targets, fail, output, tagStart, [.. all], [.. breadthFirst]);
     }
+
+    /// <summary>True when ASCII text runs on the dense table.</summary>
+    internal bool IsDense => _delta is not null;
+
+    /// <summary>Nodes and dense-table columns (diagnostics for tests).</summary>
+    internal (int Nodes, int Columns) Size => (_edgeStart.Length - 1, _classes);
 
     /// <summary>Sets bit <c>tag</c> of <paramref name="bits"/> for every literal occurring in <paramref name="text"/>.</summary>
     public void Mark(ReadOnlySpan<char> text, Span<ulong> bits)
+    {
+        if (_delta is not { } delta)
+        {
+            MarkSparse(text, bits);
+            return;
+        }
+        var node = 0;
+        var asciiClass = _asciiClass;
+        var classes = _classes;
+        var output = _output;
+        foreach (var raw in text)
+        {
+            if (raw < 128)
+            {
+                node = delta[node * classes + asciiClass[raw]];
+            }
+            else
+            {
+                var c = Fold(raw);
+                while (true)
+                {
+                    var next = Step(node, c);
+                    if (next != 0) { node = next; break; }
+                    if (node == 0) break;
+                    node = _fail[node];
+                }
+            }
+            if (output[node] != 0) MarkOutputs(node, bits);
+        }
+    }
+
+    /// <summary>The same marking through the edge lists only (no dense table); the differential test compares the two.</summary>
+    internal void MarkSparse(ReadOnlySpan<char> text, Span<ulong> bits)
     {
         var node = 0;
         foreach (var raw in text)
@@ -157,25 +232,29 @@ internal sealed class LiteralAutomaton
             var c = Fold(raw);
             while (true)
             {
-                var next = Step(node, c);
+                var next = node == 0 && c < 128 ? _rootAscii[c] : Step(node, c);
                 if (next != 0) { node = next; break; }
                 if (node == 0) break;
                 node = _fail[node];
             }
-            for (var o = _output[node]; o != 0; o = _output[_fail[o]])
+            if (_output[node] != 0) MarkOutputs(node, bits);
+        }
+    }
+
+    void MarkOutputs(int node, Span<ulong> bits)
+    {
+        for (var o = _output[node]; o != 0; o = _output[_fail[o]])
+        {
+            for (var t = _tagStart[o]; t < _tagStart[o + 1]; t++)
             {
-                for (var t = _tagStart[o]; t < _tagStart[o + 1]; t++)
-                {
-                    var tag = _tags[t];
-                    bits[tag >> 6] |= 1UL << (tag & 63);
-                }
+                var tag = _tags[t];
+                bits[tag >> 6] |= 1UL << (tag & 63);
             }
         }
     }
 
     int Step(int node, char c)
     {
-        if (node == 0 && c < 128) return _rootAscii[c];
         var start = _edgeStart[node];
         var at = _keys.AsSpan(start, _edgeStart[node + 1] - start).IndexOf(c);
         return at < 0 ? 0 : _targets[start + at];

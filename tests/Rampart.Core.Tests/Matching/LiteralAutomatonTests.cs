@@ -62,6 +62,52 @@ public sealed class LiteralAutomatonTests
     }
 
     [Fact]
+    public void Dense_table_marks_what_the_edge_lists_mark()
+    {
+        // Every string of the conformance files and upstream's policies as a literal (many shared
+        // prefixes and failure links), scanned over the same strings and random mixes of them.
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in new[] { "glob.yaml", "engine.yaml", "conditions.yaml", "standard_policy.yaml", "shellparse.yaml", "suggestions.yaml" })
+        {
+            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
+        }
+        foreach (var file in Directory.GetFiles(Path.Combine(SharedFiles.SharedRoot, "fixtures", "upstream"), "*.yaml"))
+        {
+            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(file), found);
+        }
+        var strings = found.Where(s => s.Length is > 0 and < 200).ToList();
+        const int Words = 16;
+        var literals = new List<(string, int)>();
+        // About the size of standard.yaml's command automaton (~1 500 literals), which stays dense.
+        foreach (var s in strings.Where(s => s.Length < 40).Take(1500))
+        {
+            var literal = LiteralAutomaton.FoldLiteral(s);
+            if (literal.Length > 0) literals.Add((literal, literals.Count % (Words * 64)));
+        }
+        var automaton = LiteralAutomaton.Build(literals);
+        Assert.True(automaton.IsDense, $"size {automaton.Size}, literals {literals.Count}");
+        var random = new Random(11);
+        var texts = new List<string>(strings);
+        for (var i = 0; i < 2000; i++)
+        {
+            texts.Add(strings[random.Next(strings.Count)] + RandomText(random, 6) + strings[random.Next(strings.Count)][..1] + RandomText(random, 6));
+        }
+        var dense = new ulong[Words];
+        var sparse = new ulong[Words];
+        var marked = 0;
+        foreach (var text in texts)
+        {
+            Array.Clear(dense);
+            Array.Clear(sparse);
+            automaton.Mark(text, dense);
+            automaton.MarkSparse(text, sparse);
+            Assert.True(dense.AsSpan().SequenceEqual(sparse), $"text \"{text}\"");
+            if (dense.AsSpan().IndexOfAnyExcept(0UL) >= 0) marked++;
+        }
+        Assert.True(marked > texts.Count / 2);
+    }
+
+    [Fact]
     public void Folding_agrees_with_string_lower_casing_outside_surrogates()
     {
         for (var c = 0; c <= char.MaxValue; c++)
