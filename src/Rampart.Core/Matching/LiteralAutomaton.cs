@@ -24,14 +24,17 @@ internal sealed class LiteralAutomaton
     // form (0 for a unit no literal contains, whose move is always to the root), and
     // _delta[node * _classes + column] is the move with the failure links already followed. Node numbers
     // are those of the edge lists, so non-ASCII units (stepped through the edges) and ASCII ones mix.
-    // Beyond MaxDenseEntries (4 MiB of table: thousands of policies) the edge lists alone are used.
+    // Entries are 16-bit node numbers (half the memory of int entries: the standard profile's rule
+    // index alone is ~5 000 nodes × 62 columns, and the table stays resident, issue 3's idle RSS). With
+    // more nodes than that, beyond MaxDenseEntries (2 MiB of table: thousands of policies), or when the
+    // builder asks for none (automata off the hot path), the edge lists alone are used.
     const int MaxDenseEntries = 1 << 20;
     readonly byte[] _asciiClass;
     readonly int _classes;
-    readonly int[]? _delta;
+    readonly ushort[]? _delta;
     readonly int[] _rootAscii;
 
-    LiteralAutomaton(int[] edgeStart, char[] keys, int[] targets, int[] fail, int[] output, int[] tagStart, int[] tags, int[] breadthFirst)
+    LiteralAutomaton(int[] edgeStart, char[] keys, int[] targets, int[] fail, int[] output, int[] tagStart, int[] tags, int[] breadthFirst, bool dense)
     {
         _edgeStart = edgeStart;
         _keys = keys;
@@ -56,17 +59,17 @@ internal sealed class LiteralAutomaton
             if (keys[e] < 128) _rootAscii[keys[e]] = targets[e];
         }
         var nodes = edgeStart.Length - 1;
-        if ((long)nodes * classes > MaxDenseEntries) return;
-        _delta = new int[nodes * classes];
+        if (!dense || nodes > ushort.MaxValue + 1 || (long)nodes * classes > MaxDenseEntries) return;
+        _delta = new ushort[nodes * classes];
         // Breadth first: a node's failure target has its row complete before the node's own row is filled.
         foreach (var node in breadthFirst)
         {
             var row = node * classes;
             var failRow = fail[node] * classes;
-            for (var col = 1; col < classes; col++) _delta[row + col] = node == 0 ? 0 : _delta[failRow + col];
+            for (var col = 1; col < classes; col++) _delta[row + col] = node == 0 ? (ushort)0 : _delta[failRow + col];
             for (var e = edgeStart[node]; e < edgeStart[node + 1]; e++)
             {
-                if (keys[e] < 128) _delta[row + columnOf[keys[e]]] = targets[e];
+                if (keys[e] < 128) _delta[row + columnOf[keys[e]]] = (ushort)targets[e];
             }
         }
     }
@@ -103,8 +106,11 @@ internal sealed class LiteralAutomaton
         });
     }
 
-    /// <summary>Builds the automaton; <paramref name="literals"/> must be folded and non-empty.</summary>
-    public static LiteralAutomaton Build(IReadOnlyList<(string Literal, int Tag)> literals)
+    /// <summary>
+    /// Builds the automaton; <paramref name="literals"/> must be folded and non-empty. <paramref name="dense"/>
+    /// adds the ASCII transition table (faster marking, more memory): for automata every call runs.
+    /// </summary>
+    public static LiteralAutomaton Build(IReadOnlyList<(string Literal, int Tag)> literals, bool dense = true)
     {
         var children = new List<Dictionary<char, int>> { new() };
         var tagLists = new List<List<int>?> { null };
@@ -181,7 +187,7 @@ internal sealed class LiteralAutomaton
             if (tagLists[n] is { } list) all.AddRange(list);
         }
         tagStart[count] = all.Count;
-        return new LiteralAutomaton(edgeStart, keys, targets, fail, output, tagStart, [.. all], [.. breadthFirst]);
+        return new LiteralAutomaton(edgeStart, keys, targets, fail, output, tagStart, [.. all], [.. breadthFirst], dense);
     }
 
     /// <summary>True when ASCII text runs on the dense table.</summary>

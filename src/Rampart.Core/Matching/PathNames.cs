@@ -603,7 +603,9 @@ internal sealed class PathListFilter
             }
             if (unfiltered) always[i >> 6] |= 1UL << (i & 63);
         }
-        return new PathListFilter(patterns, literals.Count == 0 ? null : LiteralAutomaton.Build(literals), always);
+        // No dense table: indexed walks use the bucket's PathIndex; these lists serve the walks without one
+        // (policy filters, caller-scoped buckets, explain), and there are many of them.
+        return new PathListFilter(patterns, literals.Count == 0 ? null : LiteralAutomaton.Build(literals, dense: false), always);
     }
 
     /// <summary>Sets in <paramref name="bits"/> the patterns that may match <paramref name="candidate"/> or <paramref name="joined"/> (null: not tried).</summary>
