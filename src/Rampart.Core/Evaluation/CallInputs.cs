@@ -96,8 +96,22 @@ internal static class CallInputs
         return Lookup(call, CwdKey).Trim();
     }
 
-    /// <summary>POL-004: the error text (e.g. "conflicting command aliases") or null when unambiguous.</summary>
+    /// <summary>
+    /// POL-004: the error text (e.g. "conflicting command aliases") or null when unambiguous. Taken from
+    /// the call's memo when that memo is still valid for the call and already holds the answer (a later
+    /// evaluation of the same instance, or inputs the server's call preparation handed over,
+    /// <see cref="PreparedCallInputs.Attach"/>); otherwise checked here and kept on the memo.
+    /// </summary>
     public static string? AliasError(ToolCall call, string toolClass)
+    {
+        var memo = call.Decoded is { } m && m.IsFor(call) && string.Equals(m.ToolClass, toolClass, StringComparison.Ordinal) ? m : null;
+        if (memo is { AliasChecked: true }) return memo.AliasError;
+        var error = CheckAliases(call, toolClass);
+        memo?.SetAliasError(error);
+        return error;
+    }
+
+    static string? CheckAliases(ToolCall call, string toolClass)
     {
         if (IsExecLike(toolClass) && GroupError(call, ExecKeys, null, "command") is { } e1) return e1;
         if (IsPathLike(toolClass) && GroupError(call, PathAliasKeys, null, "path") is { } e2) return e2;
@@ -215,7 +229,54 @@ internal sealed class DecodedCallInputs(
     public string Domain { get; } = domain;
     public string Workdir { get; } = workdir;
 
+    /// <summary>True once <see cref="AliasError"/> holds the POL-004 answer for these members.</summary>
+    public bool AliasChecked { get; private set; }
+    public string? AliasError { get; private set; }
+
+    public void SetAliasError(string? error)
+    {
+        AliasError = error;
+        AliasChecked = true;
+    }
+
     public bool IsFor(ToolCall call) =>
         ReferenceEquals(call.Params, sourceParams) && ReferenceEquals(call.Input, sourceInput)
         && ReferenceEquals(call.Tool, sourceTool) && ReferenceEquals(call.Workdir, sourceWorkdir);
+}
+
+/// <summary>
+/// Issue 3: the HTTP server's call preparation (API-022) has already read the strings conditions use and
+/// checked the aliases, so it hands them to the engine instead of having them decoded from the JSON again.
+/// </summary>
+public static class PreparedCallInputs
+{
+    /// <summary>
+    /// Memoises on <paramref name="call"/> what <see cref="CallInputs.Decode"/> would read from it, and that
+    /// its POL-004 alias check passes. The caller vouches that the values are exactly those (the server's
+    /// tests compare both over every body shape it hands over); the memo is tied to the call's tool, params,
+    /// input and workdir objects like a decoded one, so a <c>with</c> copy that changes any of them decodes
+    /// afresh. <paramref name="domain"/> is the <c>domain</c> parameter; as in the decode, a host parsed
+    /// from <paramref name="url"/> wins over it (POL-003). Nothing is attached for a tool that is not its
+    /// own tool class (upper case, blanks): then the classes the caller and the engine use could differ.
+    /// </summary>
+    public static void Attach(ToolCall call, string command, string path, string url, string domain, string workdir)
+    {
+        if (!IsOwnClass(call.Tool)) return;
+        if (url.Length > 0 && UrlHost.TryGetHost(url, out var host) && host.Length > 0) domain = host;
+        var inputs = new DecodedCallInputs(call.Tool, call.Params, call.Input, call.Workdir,
+            call.Tool, command, path, url, domain, workdir);
+        inputs.SetAliasError(null);
+        call.Decoded = inputs;
+    }
+
+    /// <summary>True when <see cref="CallInputs.ToolClass"/> of <paramref name="tool"/> is <paramref name="tool"/> itself (checked without allocating for ASCII names).</summary>
+    static bool IsOwnClass(string tool)
+    {
+        foreach (var c in tool)
+        {
+            if (!char.IsAscii(c)) return string.Equals(CallInputs.ToolClass(tool), tool, StringComparison.Ordinal);
+            if (char.IsAsciiLetterUpper(c)) return false;
+        }
+        return tool.Length == 0 || (!char.IsWhiteSpace(tool[0]) && !char.IsWhiteSpace(tool[^1]));
+    }
 }

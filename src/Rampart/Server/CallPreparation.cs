@@ -4,8 +4,18 @@ using Rampart.Core.Evaluation;
 
 namespace Rampart.Server;
 
-/// <summary>The argument views of a prepared call: <see cref="Params"/> (the legacy map) and the policy input view.</summary>
-internal sealed record PreparedArguments(Dictionary<string, JsonElement> Params, Dictionary<string, JsonElement> Input, string Workdir);
+/// <summary>
+/// The argument views of a prepared call: <see cref="Params"/> (the legacy map) and the policy input view.
+/// <see cref="Inputs"/> is what the engine would decode from the call built from them, when preparation knows it (else null).</summary>
+internal sealed record PreparedArguments(Dictionary<string, JsonElement> Params, Dictionary<string, JsonElement> Input, string Workdir,
+    ConditionInputs? Inputs = null);
+
+/// <summary>
+/// The strings conditions read from a prepared call (POL-002, POL-003) as preparation selected them:
+/// handed to the engine (<see cref="PreparedCallInputs.Attach"/>) so it neither reads them out of the
+/// JSON again nor re-runs the POL-004 alias check preparation has done (issue 3).
+/// </summary>
+internal sealed record ConditionInputs(string Command, string Path, string Url, string Domain);
 
 /// <summary>
 /// API-022: turns a request's argument maps into one consistent call before evaluation — alias
@@ -73,13 +83,14 @@ internal static class CallPreparation
         if (!TryCanonical("path", new(request.Path, request.PathJson), default, null, pathKeys, maps, out var path, out var pathElement, out error)) return false;
         if (!TryCanonical("workdir", new(request.Workdir, request.WorkdirJson), new(request.Cwd, request.CwdJson), null, WorkdirKeys, maps, out var workdir, out var workdirElement, out error)) return false;
         if (!TryCanonical("url", new(request.Url, request.UrlJson), default, null, urlKeys, maps, out var url, out var urlElement, out error)) return false;
-        if (!TryCanonical("domain", default, default, null, DomainKeys, maps, out _, out _, out error)) return false;
+        if (!TryCanonical("domain", default, default, null, DomainKeys, maps, out var domain, out _, out error)) return false;
         if (!TryCanonical("scheme", default, default, null, SchemeKeys, maps, out _, out _, out error)) return false;
 
         // One JSON element per canonical value, shared by every map (elements are immutable): the
         // selected candidate's own element when it has one (it decodes to exactly the canonical
         // text), else one made from the text (issue 3: re-serialising costs more than the rest of
         // the preparation).
+        string? finalCommand = null;
         foreach (var map in maps)
         {
             map.Remove("command_effective");
@@ -92,7 +103,7 @@ internal static class CallPreparation
                 map.Remove("domain");
                 map.Remove("scheme");
             }
-            Enrich(tool, isExec, isUrlTool, map, command);
+            finalCommand = Enrich(tool, isExec, isUrlTool, map, command);
         }
 
         if (!ReferenceEquals(view, parameters))
@@ -108,9 +119,36 @@ internal static class CallPreparation
 
         var callWorkdir = StringOf(parameters, "workdir") ?? StringOf(parameters, "cwd") ?? StringOf(view, "workdir") ?? StringOf(view, "cwd");
         if (string.IsNullOrWhiteSpace(callWorkdir)) callWorkdir = request.Workdir?.Trim() is { Length: > 0 } w ? w : request.Cwd ?? "";
-        prepared = new PreparedArguments(parameters, view, callWorkdir.Trim());
+        callWorkdir = callWorkdir.Trim();
+        var inputs = maps.Length == 1 && decodedCommands is null
+            ? KnownInputs(tool, isExec, isPathTool, isUrlTool, parameters, finalCommand, command, path, url, domain)
+            : null;
+        prepared = new PreparedArguments(parameters, view, callWorkdir, inputs);
         error = "";
         return true;
+    }
+
+    /// <summary>
+    /// What <c>CallInputs.Decode</c> reads from the prepared call, for the common shape where it follows
+    /// from the canonical values: one argument map (params is the input view), no <c>command_b64</c>, and
+    /// of each alias group only the canonical key in the map, so the engine's first-hit lookup (POL-002)
+    /// can only find the value stored here and its POL-004 check finds nothing to conflict. Anything
+    /// else (other alias spellings, nested maps, URL enrichment, agent descriptions) returns null and the
+    /// engine decodes the call itself. <c>ConditionInputsTests</c> compares both over the request shapes.
+    /// </summary>
+    static ConditionInputs? KnownInputs(string tool, bool isExec, bool isPathTool, bool isUrlTool, Dictionary<string, JsonElement> map,
+        string? finalCommand, string command, string path, string url, string domain)
+    {
+        if (tool == "agent" || map.ContainsKey("cwd")) return null;
+        if (isExec ? map.ContainsKey("cmd") || map.ContainsKey("input") : false) return null;
+        if (map.ContainsKey("file_path")) return null;
+        if (isPathTool && (map.ContainsKey("file") || map.ContainsKey("filepath") || map.ContainsKey("target"))) return null;
+        // URL tools get domain, scheme and path from the URL (Enrich) and look at uri/href too.
+        if (isUrlTool && (map.ContainsKey("url") || map.ContainsKey("uri") || map.ContainsKey("href"))) return null;
+        // Exec: the command Enrich left (comments stripped); a blank one is no command (POL-002).
+        if (isExec) command = string.IsNullOrWhiteSpace(finalCommand) ? "" : finalCommand;
+        // A URL removes the domain parameter from the map (above).
+        return new ConditionInputs(command, path, url, url.Length > 0 ? "" : domain);
     }
 
     [System.Runtime.CompilerServices.InlineArray(4)]
@@ -171,7 +209,8 @@ internal static class CallPreparation
     }
 
     /// <param name="command">The canonical command just stored as the map's <c>command</c> (when non-empty): its text, without reading the element again.</param>
-    static void Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map, string command)
+    /// <returns>For exec, the text now under the map's <c>command</c> (null when it holds no string); else null.</returns>
+    static string? Enrich(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map, string command)
     {
         if (isExec)
         {
@@ -182,7 +221,10 @@ internal static class CallPreparation
                 fromB64 = true;
             }
             var current = command.Length > 0 && !fromB64 ? command : StringOf(map, "command");
-            if (current is { } cmd && StripLeadingComments(cmd) is var stripped && !ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
+            if (current is not { } cmd) return null;
+            var stripped = StripLeadingComments(cmd);
+            if (!ReferenceEquals(stripped, cmd)) map["command"] = Str(stripped);
+            return stripped;
         }
         else if (tool == "agent")
         {
@@ -196,6 +238,7 @@ internal static class CallPreparation
             map["scheme"] = Str(uri.Scheme);
             if (!map.ContainsKey("path")) map["path"] = Str(Uri.UnescapeDataString(uri.AbsolutePath));
         }
+        return null;
     }
 
     /// <summary>Drops leading lines that are blank or start with <c>#</c> (API-022 step 4); all-comment ⇒ "".</summary>

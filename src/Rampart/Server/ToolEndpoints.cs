@@ -347,7 +347,15 @@ internal sealed class ToolEndpoints(RunningService service)
         return true;
     }
 
-    ToolCall BuildCall(string tool, ToolRequest request, PreparedArguments args) => new()
+    ToolCall BuildCall(string tool, ToolRequest request, PreparedArguments args)
+    {
+        var call = NewCall(tool, request, args);
+        // Issue 3: what preparation already read and checked is not decoded from the JSON again.
+        if (args.Inputs is { } inputs) PreparedCallInputs.Attach(call, inputs.Command, inputs.Path, inputs.Url, inputs.Domain, call.Workdir);
+        return call;
+    }
+
+    ToolCall NewCall(string tool, ToolRequest request, PreparedArguments args) => new()
     {
         Tool = tool,
         Agent = request.Agent,
