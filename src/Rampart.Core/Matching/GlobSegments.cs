@@ -78,8 +78,19 @@ internal sealed class GlobSegments
 
     private static string LongestLaterRun(Token[] tokens, int from)
     {
+        var (first, _, runs, longestLater) = LiteralRuns(tokens, from);
+        return runs <= 1 || longestLater.Length == 0 ? first : longestLater;
+    }
+
+    /// <summary>
+    /// One walk over the pattern's literal runs from token <paramref name="from"/>: the first run, the
+    /// longest run, how many runs there are, and the longest run after the first.
+    /// </summary>
+    private static (string First, string Longest, int Runs, string LongestLater) LiteralRuns(Token[] tokens, int from)
+    {
         var first = "";
-        var best = "";
+        var longest = "";
+        var later = "";
         var runs = 0;
         var t = from;
         while (t < tokens.Length)
@@ -93,9 +104,10 @@ internal sealed class GlobSegments
             while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
             var run = LiteralText(tokens, start, t - start);
             if (runs++ == 0) first = run;
-            else if (run.Length > best.Length) best = run;
+            else if (run.Length > later.Length) later = run;
+            if (run.Length > longest.Length) longest = run;
         }
-        return runs <= 1 || best.Length == 0 ? first : best;
+        return (first, longest, runs, later);
     }
 
     /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
@@ -194,24 +206,7 @@ internal sealed class GlobSegments
         return sb.ToString();
     }
 
-    private static string LongestLiteralRun(Token[] tokens, int from)
-    {
-        var best = "";
-        var t = from;
-        while (t < tokens.Length)
-        {
-            if (tokens[t].Kind != TokenKind.Literal)
-            {
-                t++;
-                continue;
-            }
-            var start = t;
-            while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
-            var run = LiteralText(tokens, start, t - start);
-            if (run.Length > best.Length) best = run;
-        }
-        return best;
-    }
+    private static string LongestLiteralRun(Token[] tokens, int from) => LiteralRuns(tokens, from).Longest;
 
     private ulong AdvanceMask(int c)
     {
