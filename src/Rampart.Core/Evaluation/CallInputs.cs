@@ -10,19 +10,19 @@ namespace Rampart.Core.Evaluation;
 /// </summary>
 internal static class CallInputs
 {
-    static readonly string[] ExecKeys = ["command", "cmd", "input"];
-    static readonly string[] CommandKey = ["command"];
-    static readonly string[] PathLikeKeys = ["file_path", "path", "file", "filepath", "target"];
-    static readonly string[] PathKeys = ["file_path", "path"];
-    static readonly string[] UrlLikeKeys = ["url", "uri", "href"];
-    static readonly string[] UrlKey = ["url"];
+    internal static readonly string[] ExecKeys = ["command", "cmd", "input"];
+    internal static readonly string[] CommandKey = ["command"];
+    internal static readonly string[] PathLikeKeys = ["file_path", "path", "file", "filepath", "target"];
+    internal static readonly string[] PathKeys = ["file_path", "path"];
+    internal static readonly string[] UrlLikeKeys = ["url", "uri", "href"];
+    internal static readonly string[] UrlKey = ["url"];
     static readonly string[] DomainKey = ["domain"];
     static readonly string[] WorkdirKey = ["workdir"];
     static readonly string[] CwdKey = ["cwd"];
 
     // POL-004 alias groups, in check order.
     static readonly string[] PathAliasKeys = ["path", "file_path", "file", "filepath", "target"];
-    static readonly string[] WorkdirAliasKeys = ["workdir", "cwd"];
+    internal static readonly string[] WorkdirAliasKeys = ["workdir", "cwd"];
     static readonly string[] SchemeKey = ["scheme"];
 
     /// <summary>POL-003: "exec-like", "path-like", "url-like" are tested on the lower-cased, trimmed tool.</summary>
@@ -81,11 +81,11 @@ internal static class CallInputs
         Lookup(call, IsUrlLike(toolClass) ? UrlLikeKeys : UrlKey);
 
     /// <summary>POL-003: a host parsed from the url always wins over a <c>domain</c> parameter.</summary>
-    public static string Domain(ToolCall call, string url)
-    {
-        if (url.Length > 0 && UrlHost.TryGetHost(url, out var host) && host.Length > 0) return host;
-        return Lookup(call, DomainKey);
-    }
+    public static string Domain(ToolCall call, string url) => UrlHostOf(url) ?? Lookup(call, DomainKey);
+
+    /// <summary>The host of <paramref name="url"/> when it has one (POL-003), else null.</summary>
+    internal static string? UrlHostOf(string url) =>
+        url.Length > 0 && UrlHost.TryGetHost(url, out var host) && host.Length > 0 ? host : null;
 
     public static string Workdir(ToolCall call)
     {
@@ -262,11 +262,32 @@ public static class PreparedCallInputs
     public static void Attach(ToolCall call, string command, string path, string url, string domain, string workdir)
     {
         if (!IsOwnClass(call.Tool)) return;
-        if (url.Length > 0 && UrlHost.TryGetHost(url, out var host) && host.Length > 0) domain = host;
+        domain = CallInputs.UrlHostOf(url) ?? domain;
         var inputs = new DecodedCallInputs(call.Tool, call.Params, call.Input, call.Workdir,
             call.Tool, command, path, url, domain, workdir);
         inputs.SetAliasError(null);
         call.Decoded = inputs;
+    }
+
+    /// <summary>
+    /// True when <paramref name="map"/> holds, of every key group conditions read for <paramref name="toolClass"/>
+    /// (POL-002) and POL-004 checks, at most the canonical spelling (<c>command</c>, <c>path</c>, <c>url</c>,
+    /// <c>workdir</c>): then the first-hit lookup can only find the canonical value and the alias check finds
+    /// no conflict, which is what <see cref="Attach"/> relies on. The key lists are the engine's own.
+    /// </summary>
+    public static bool UsesOnlyCanonicalKeys(string toolClass, IReadOnlyDictionary<string, JsonElement> map) =>
+        OnlyCanonical(map, CallInputs.IsExecLike(toolClass) ? CallInputs.ExecKeys : CallInputs.CommandKey, "command")
+        && OnlyCanonical(map, CallInputs.IsPathLike(toolClass) ? CallInputs.PathLikeKeys : CallInputs.PathKeys, "path")
+        && OnlyCanonical(map, CallInputs.IsUrlLike(toolClass) ? CallInputs.UrlLikeKeys : CallInputs.UrlKey, "url")
+        && OnlyCanonical(map, CallInputs.WorkdirAliasKeys, "workdir");
+
+    static bool OnlyCanonical(IReadOnlyDictionary<string, JsonElement> map, string[] keys, string canonical)
+    {
+        foreach (var key in keys)
+        {
+            if (key != canonical && map.ContainsKey(key)) return false;
+        }
+        return true;
     }
 
     /// <summary>True when <see cref="CallInputs.ToolClass"/> of <paramref name="tool"/> is <paramref name="tool"/> itself (checked without allocating for ASCII names).</summary>

@@ -121,7 +121,7 @@ internal static class CallPreparation
         if (string.IsNullOrWhiteSpace(callWorkdir)) callWorkdir = request.Workdir?.Trim() is { Length: > 0 } w ? w : request.Cwd ?? "";
         callWorkdir = callWorkdir.Trim();
         var inputs = maps.Length == 1 && decodedCommands is null
-            ? KnownInputs(tool, isExec, isPathTool, isUrlTool, parameters, finalCommand, command, path, url, domain)
+            ? KnownInputs(tool, isExec, isUrlTool, parameters, finalCommand, command, path, url, domain)
             : null;
         prepared = new PreparedArguments(parameters, view, callWorkdir, inputs);
         error = "";
@@ -136,15 +136,12 @@ internal static class CallPreparation
     /// else (other alias spellings, nested maps, URL enrichment, agent descriptions) returns null and the
     /// engine decodes the call itself. <c>ConditionInputsTests</c> compares both over the request shapes.
     /// </summary>
-    static ConditionInputs? KnownInputs(string tool, bool isExec, bool isPathTool, bool isUrlTool, Dictionary<string, JsonElement> map,
+    static ConditionInputs? KnownInputs(string tool, bool isExec, bool isUrlTool, Dictionary<string, JsonElement> map,
         string? finalCommand, string command, string path, string url, string domain)
     {
-        if (tool == "agent" || map.ContainsKey("cwd")) return null;
-        if (isExec ? map.ContainsKey("cmd") || map.ContainsKey("input") : false) return null;
-        if (map.ContainsKey("file_path")) return null;
-        if (isPathTool && (map.ContainsKey("file") || map.ContainsKey("filepath") || map.ContainsKey("target"))) return null;
-        // URL tools get domain, scheme and path from the URL (Enrich) and look at uri/href too.
-        if (isUrlTool && (map.ContainsKey("url") || map.ContainsKey("uri") || map.ContainsKey("href"))) return null;
+        if (tool == "agent" || !PreparedCallInputs.UsesOnlyCanonicalKeys(tool, map)) return null;
+        // URL tools get domain, scheme and path from the URL (Enrich), which this does not reproduce.
+        if (isUrlTool && map.ContainsKey("url")) return null;
         // Exec: the command Enrich left (comments stripped); a blank one is no command (POL-002).
         if (isExec) command = string.IsNullOrWhiteSpace(finalCommand) ? "" : finalCommand;
         // A URL removes the domain parameter from the map (above).
