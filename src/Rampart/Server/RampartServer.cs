@@ -112,6 +112,23 @@ public sealed class RampartServer : IAsyncDisposable
         ConfigureLogging(builder.Logging, options);
         builder.Services.AddSingleton<IHostLifetime, QuietLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5)); // API-002
+        // The socket transport keeps Kestrel's defaults on purpose (issues 3 and 4, session 5; numbers in
+        // bench/README.md, "Transport settings"). No change was a win on all four series (/healthz, allowed
+        // and denied decisions, durable decisions):
+        // - SocketTransportOptions.UnsafePreferInlineScheduling alone: durable −5 % CPU, audit-off
+        //   decisions +7–9 % CPU, so the issue-3 ratio gets worse.
+        // - With DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 as well (an environment variable only,
+        //   there is no runtimeconfig switch): −35 % CPU on /healthz, −10 to −14 % on audit-off
+        //   decisions, none on durable ones. But a request that arrives on a kept-alive connection then
+        //   runs on one of the socket engine's epoll threads, and handlers here block: audit events and
+        //   stats read log files synchronously, an approval fsyncs its journal under a file lock (up to
+        //   5 s), consuming a once rule reloads the policy. While a /v1/audit/stats scan ran, the
+        //   /healthz requests on the other connections of that epoll thread waited for it (p99 0.88 s).
+        //   Do not set it for serve. (Inline scheduling alone is safe: without inline completions the
+        //   request still runs on a thread-pool worker, as it does by default.)
+        // - IOQueueCount 0 or 1: no difference. WaitForDataBeforeAllocatingBuffer = false costs more and
+        //   would give each idle keep-alive connection its own buffer.
+        // The Kestrel ones are code-only (SocketTransportOptions); none has an AppContext switch.
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -125,6 +142,8 @@ public sealed class RampartServer : IAsyncDisposable
             limits.MaxRequestBodySize = RequestBody.Limit;
             limits.MinRequestBodyDataRate = new MinDataRate(240, options.MinDataRateGracePeriod);
             limits.MinResponseDataRate = new MinDataRate(240, options.MinDataRateGracePeriod);
+            // (Measured in session 5: without the two data rates no series got measurably cheaper, so
+            // the slow-client protection costs nothing worth trading.)
             if (options.ServesHttp && options.ListensOnTcp) kestrel.Listen(options.Address, options.Port, l => l.Protocols = HttpProtocols.Http1);
             socket?.Listen(kestrel);
         });
