@@ -115,8 +115,8 @@ public sealed class RampartServer : IAsyncDisposable
         // The socket transport keeps Kestrel's defaults on purpose (issues 3 and 4, session 5; numbers in
         // bench/README.md, "Transport settings"). No change was a win on all four series (/healthz, allowed
         // and denied decisions, durable decisions):
-        // - SocketTransportOptions.UnsafePreferInlineScheduling alone: durable −5 % CPU, audit-off
-        //   decisions +7–9 % CPU, so the issue-3 ratio gets worse.
+        // - SocketTransportOptions.UnsafePreferInlineScheduling alone: /healthz −11 % CPU and durable
+        //   −7 %, audit-off decisions +4–6 %, so the issue-3 ratio gets worse (all within the noise).
         // - With DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 as well (an environment variable only,
         //   there is no runtimeconfig switch): −35 % CPU on /healthz, −10 to −14 % on audit-off
         //   decisions, none on durable ones. But a request that arrives on a kept-alive connection then
