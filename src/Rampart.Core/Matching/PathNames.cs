@@ -409,7 +409,7 @@ public static class PathNames
         if (path.Contains('\0')) return false;
         byte[]? rented = null;
         var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var n = Encoding.UTF8.GetBytes(path, buffer);
@@ -434,7 +434,7 @@ public static class PathNames
         if (path.Contains('\0')) return Entry.Failed;
         byte[]? rented = null;
         var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var n = Encoding.UTF8.GetBytes(path, buffer);
