@@ -88,6 +88,7 @@ internal sealed class CallContext
         _normalizedLower = null;
         _envNames = null;
         _pathCandidates = null;
+        _pathsLexical = false;
         _pathCandidateList.Clear();
         PathIndex = null;
         LivePaths = null;
@@ -247,6 +248,40 @@ internal sealed class CallContext
 
     /// <summary>The candidates' spellings and <see cref="PathIndex"/> marks of this evaluation (filled on first use).</summary>
     internal Conditions.PathCandidateMarks PathMarks => _pathMarks ??= new Conditions.PathCandidateMarks();
+
+    bool _pathsLexical;
+
+    /// <summary>
+    /// The candidates are still the lexical ones (<see cref="DeferPathResolution"/>): the POL-065 disk check has not run.
+    /// Only an indexed walk sets this, and it calls <see cref="ResolvePathCandidates"/> before any answer could depend on it.
+    /// </summary>
+    internal bool PathsAreLexical => _pathsLexical;
+
+    /// <summary>
+    /// Makes <see cref="PathCandidates"/> the lexical candidates only (POL-066 without the resolved one), when nothing has
+    /// computed them yet and there is a path. True when deferred. See <see cref="RuleIndex"/> for why this is exact.
+    /// </summary>
+    internal bool DeferPathResolution()
+    {
+        if (_pathCandidates is not null || Path.Length == 0) return false;
+        PathNames.AddLexicalCandidates(Path, Workdir, _pathCandidateList);
+        _pathCandidates = _pathCandidateList;
+        _pathsLexical = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Ends a deferral: resolves on disk (POL-065) and completes the candidates to exactly the eager list. True when the
+    /// resolved path is a new candidate (the per-candidate marks are then dropped, to be refilled for the full list).
+    /// </summary>
+    internal bool ResolvePathCandidates()
+    {
+        if (!_pathsLexical) return false;
+        _pathsLexical = false;
+        if (!PathNames.AddResolvedCandidate(_pathCandidateList)) return false;
+        _pathMarks?.Clear();
+        return true;
+    }
 
     /// <summary>POL-066 path candidates (empty when there is no path; iterate by index).</summary>
     public IReadOnlyList<string> PathCandidates

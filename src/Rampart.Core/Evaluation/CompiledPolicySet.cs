@@ -240,9 +240,11 @@ public sealed partial class CompiledPolicySet
         var bits = words <= 32 ? stackalloc ulong[words] : (pooled = ArrayPool<ulong>.Shared.Rent(words)).AsSpan(0, words);
         try
         {
-            return index.TryMark(ctx, bits)
-                ? Walk(bucket.Sorted, ctx, defaultAction, durable, bucket, index, bits)
-                : Walk(bucket.Sorted, ctx, defaultAction, durable, bucket, null, default);
+            if (!index.TryMark(ctx, bits, deferResolution: true))
+                return Walk(bucket.Sorted, ctx, defaultAction, durable, bucket, null, default);
+            // POL-065 deferred (RuleIndex remarks): restrictive path-keyed rules are visited until the resolution runs.
+            if (ctx.PathsAreLexical) MarkDeferredVisits(bits, index.DeferredVisits);
+            return Walk(bucket.Sorted, ctx, defaultAction, durable, bucket, index, bits);
         }
         finally
         {
@@ -250,10 +252,15 @@ public sealed partial class CompiledPolicySet
         }
     }
 
+    static void MarkDeferredVisits(Span<ulong> bits, ReadOnlySpan<ulong> visits)
+    {
+        for (var w = 0; w < bits.Length; w++) bits[w] |= visits[w];
+    }
+
     /// <param name="sorted">The bucket when <paramref name="list"/> is exactly its <see cref="PolicyBucket.Sorted"/>, else null.</param>
     /// <param name="index">With <paramref name="slots"/>: visit only the marked rules of <paramref name="list"/> (its bucket's whole sorted list).</param>
     Decision Walk(ReadOnlySpan<CompiledPolicy> list, CallContext ctx, DecisionAction defaultAction, Decision? durable, PolicyBucket? sorted,
-        RuleIndex? index, ReadOnlySpan<ulong> slots)
+        RuleIndex? index, Span<ulong> slots)
     {
         var combination = Combination.Start;
         int[]? pooled = null;
@@ -321,10 +328,10 @@ public sealed partial class CompiledPolicySet
     /// with an index only the marked rules — the others cannot match, so the first marked rule that
     /// matches is the policy's first matching rule.
     /// </summary>
-    ref struct Firings(ReadOnlySpan<CompiledPolicy> list, CallContext ctx, RuleIndex? index, ReadOnlySpan<ulong> slots)
+    ref struct Firings(ReadOnlySpan<CompiledPolicy> list, CallContext ctx, RuleIndex? index, Span<ulong> slots)
     {
         readonly ReadOnlySpan<CompiledPolicy> _list = list;
-        readonly ReadOnlySpan<ulong> _slots = slots;
+        readonly Span<ulong> _slots = slots;
         int _next;
         int _word = -1;
         ulong _pending;
@@ -360,11 +367,17 @@ public sealed partial class CompiledPolicySet
                     if (p == _decided) continue;
                     var candidate = _list[p].Rules[index.RuleOf(slot)];
                     if (candidate.HasExpired(ctx.Now)) continue;
-                    ctx.LivePatternBit = index.PatternsOf(slot);
-                    ctx.LivePaths = index.PathsOf(slot);
-                    var matched = candidate.Condition.Matches(ctx);
-                    ctx.LivePatternBit = -1;
-                    ctx.LivePaths = null;
+                    // Deferred POL-065 resolution (RuleIndex remarks): resolve before an answer the resolved candidate could change.
+                    var deferred = ctx.PathsAreLexical && index.HasPaths(slot);
+                    if (deferred && !index.IsMarked(ctx, slot))
+                    {
+                        // A restrictive path-keyed rule the lexical candidates cannot fire (a deferred visit).
+                        ResolvePaths(index, slot);
+                        if ((_slots[_word] & (1UL << (slot & 63))) == 0) continue;
+                        deferred = false;
+                    }
+                    var matched = Matches(index, candidate, slot);
+                    if (deferred && matched != index.IsRestrictive(slot) && ResolvePaths(index, slot)) matched = Matches(index, candidate, slot);
                     if (!matched) continue;
                     _decided = p;
                     policy = p;
@@ -376,6 +389,25 @@ public sealed partial class CompiledPolicySet
             policy = -1;
             rule = null!;
             return false;
+        }
+
+        readonly bool Matches(RuleIndex index, CompiledRule rule, int slot)
+        {
+            ctx.LivePatternBit = index.PatternsOf(slot);
+            ctx.LivePaths = index.PathsOf(slot);
+            var matched = rule.Condition.Matches(ctx);
+            ctx.LivePatternBit = -1;
+            ctx.LivePaths = null;
+            return matched;
+        }
+
+        /// <summary>Resolves, takes the full candidates' marks and resumes after <paramref name="slot"/>; true when the candidates changed.</summary>
+        bool ResolvePaths(RuleIndex index, int slot)
+        {
+            var changed = index.ResolvePaths(ctx, _slots);
+            var bit = slot & 63;
+            _pending = bit == 63 ? 0 : _slots[_word] & (~0UL << (bit + 1));
+            return changed;
         }
     }
 

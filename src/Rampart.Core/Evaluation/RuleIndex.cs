@@ -17,6 +17,20 @@ namespace Rampart.Core.Evaluation;
 /// Path lists have their own automaton (<see cref="PathIndex"/>): one pass per path candidate marks the
 /// rules keyed on their <c>path_matches</c> (rules with no command, url or domain key) and, per candidate,
 /// the patterns of every list that can match; a rule's list check runs only those (<see cref="CallContext.LivePaths"/>).
+/// <para>
+/// Deferred symlink resolution (POL-065, issue 2). The resolved candidate R only ever adds to the lexical candidates L
+/// (POL-066: F = L ∪ {R}), and POL-055 is monotone in the candidate set: a restrictive rule that fires on L fires on F
+/// (one covered candidate suffices; it is excluded only if every candidate is), and a granting rule that fires on F fires
+/// on L (every candidate must be covered; any excluded candidate excludes). Nothing else reads the candidates (suggestions
+/// use the raw path, POL-092). So an indexed walk starts on L alone (<see cref="CallContext.DeferPathResolution"/>) and
+/// resolves the moment a rule's answer could differ on F: a rule with path lists that is restrictive and does not fire,
+/// or granting and fires; and before passing a restrictive path-keyed rule that L left unmarked (it cannot match L, but
+/// may match R), which is why those are visited while the resolution is pending (<see cref="DeferredVisits"/>). Every
+/// answer before that point is the one F gives, and from it on the walk runs on F with F's marks (the rule at hand is
+/// re-evaluated if R was new). Granting path rules L left unmarked cannot fire on F either. A walk that ends, or returns
+/// a deny, before any such rule saw the same rules fire in the same order as on F: same decision, message, policies and
+/// suggestions — without the disk check (a read of <c>~/.ssh/id_rsa</c> denied by the first restrictive path rule).
+/// </para>
 /// </summary>
 internal sealed class RuleIndex
 {
@@ -30,10 +44,15 @@ internal sealed class RuleIndex
     readonly LiteralAutomaton? _domain;
     readonly PathIndex? _paths;
     readonly PathRuleLists?[] _slotPaths; // each slot's path lists as numbered in _paths, or null
+    readonly ulong[] _restrictiveSlots;   // slots whose condition has restrictive semantics
+    readonly ulong[] _deferredVisits;     // restrictive slots keyed on their path_matches: visited while resolution is deferred
 
     RuleIndex(int[] slotBase, int[] slotPolicy, int[] slotPatterns, ulong[] alwaysTry, int markWords,
-        LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain, PathIndex? paths, PathRuleLists?[] slotPaths)
+        LiteralAutomaton? command, LiteralAutomaton? url, LiteralAutomaton? domain, PathIndex? paths, PathRuleLists?[] slotPaths,
+        ulong[] restrictiveSlots, ulong[] deferredVisits)
     {
+        _restrictiveSlots = restrictiveSlots;
+        _deferredVisits = deferredVisits;
         _domain = domain;
         _paths = paths;
         _slotPaths = slotPaths;
@@ -70,6 +89,8 @@ internal sealed class RuleIndex
         var domain = new List<(string, int)>();
         var paths = new PathIndex.Builder(alwaysTry.Length);
         var slotPaths = new PathRuleLists?[slots];
+        var restrictiveSlots = new ulong[alwaysTry.Length];
+        var deferredVisits = new ulong[alwaysTry.Length];
         for (var p = 0; p < sorted.Length; p++)
         {
             var rules = sorted[p].Rules;
@@ -84,6 +105,11 @@ internal sealed class RuleIndex
                 // present field must match), unless it is unconditional (then its lists are never read).
                 var pathKeyed = keys.Channel == IndexChannel.None && !condition.IsUnconditional && condition.PathMatches.Length > 0;
                 slotPaths[slot] = condition.IsUnconditional ? null : paths.Add(condition, pathKeyed ? slot : -1);
+                if (condition.IsRestrictive)
+                {
+                    restrictiveSlots[slot >> 6] |= 1UL << (slot & 63);
+                    if (pathKeyed) deferredVisits[slot >> 6] |= 1UL << (slot & 63);
+                }
                 if (pathKeyed || condition.NeverFiresOnRequest) continue;
                 var into = keys.Channel switch
                 {
@@ -110,7 +136,7 @@ internal sealed class RuleIndex
             command.Count == 0 ? null : LiteralAutomaton.Build(command),
             url.Count == 0 ? null : LiteralAutomaton.Build(url),
             domain.Count == 0 ? null : LiteralAutomaton.Build(domain),
-            paths.Build(), slotPaths);
+            paths.Build(), slotPaths, restrictiveSlots, deferredVisits);
     }
 
     /// <summary>
@@ -118,7 +144,12 @@ internal sealed class RuleIndex
     /// False when the index cannot decide: a canonical rm form overflowed (POL-083 2b), which makes
     /// every restrictive <c>command_matches</c> rule match regardless of its patterns.
     /// </summary>
-    public bool TryMark(CallContext ctx, Span<ulong> bits)
+    /// <remarks>
+    /// With <paramref name="deferResolution"/> the path-keyed slots are marked from the lexical candidates only, when the
+    /// call has a path and nothing resolved it yet (<see cref="CallContext.PathsAreLexical"/> tells); the walk then visits
+    /// <see cref="DeferredVisits"/> too and settles the resolution with <see cref="ResolvePaths"/> (see the class remarks).
+    /// </remarks>
+    public bool TryMark(CallContext ctx, Span<ulong> bits, bool deferResolution = false)
     {
         // Slot and key bits together in the context's buffer, which keeps the key bits for the walk.
         var marks = ctx.IndexMarks(_markWords);
@@ -129,11 +160,44 @@ internal sealed class RuleIndex
         // The matcher trims, lower-cases and drops one trailing dot: substrings of the folded raw domain.
         if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, marks);
         ctx.PathIndex = _paths;
-        // Path-keyed rules need the candidates (the POL-065 resolution, which every path rule needs anyway).
-        if (_paths is { HasKeyedSlots: true } paths && ctx.Path.Length > 0) paths.Mark(ctx, marks[.._alwaysTry.Length]);
+        if (_paths is { } paths && ctx.Path.Length > 0)
+        {
+            if (deferResolution) ctx.DeferPathResolution();
+            // Path-keyed rules need the candidates (the lexical ones while the POL-065 resolution is deferred).
+            if (paths.HasKeyedSlots) paths.Mark(ctx, marks[.._alwaysTry.Length]);
+        }
         marks[.._alwaysTry.Length].CopyTo(bits);
         return true;
     }
+
+    /// <summary>Restrictive slots keyed on their <c>path_matches</c>: what a walk on the lexical candidates must not skip unseen.</summary>
+    public ReadOnlySpan<ulong> DeferredVisits => _deferredVisits;
+
+    /// <summary><paramref name="slot"/> has path lists (its answer may depend on the resolved candidate).</summary>
+    public bool HasPaths(int slot) => _slotPaths[slot] is not null;
+
+    /// <summary><paramref name="slot"/>'s condition has restrictive semantics (deny, ask, invalid action).</summary>
+    public bool IsRestrictive(int slot) => IsSet(_restrictiveSlots, slot);
+
+    /// <summary><paramref name="slot"/> is marked for the current candidates (what <see cref="TryMark"/> put in <c>bits</c>).</summary>
+    public bool IsMarked(CallContext ctx, int slot) => IsSet(ctx.IndexMarks(_markWords), slot);
+
+    /// <summary>
+    /// Ends a deferred resolution (<see cref="CallContext.ResolvePathCandidates"/>) and writes into <paramref name="bits"/>
+    /// the marks of the full candidates (the lexical marks, plus what the resolved candidate adds). True when the resolved
+    /// candidate is new (a rule evaluated on the lexical candidates must then be evaluated again).
+    /// </summary>
+    public bool ResolvePaths(CallContext ctx, Span<ulong> bits)
+    {
+        var changed = ctx.ResolvePathCandidates();
+        var marks = ctx.IndexMarks(_markWords)[.._alwaysTry.Length];
+        // Marking only ORs: the refilled per-candidate marks add the resolved candidate's keyed slots.
+        if (changed && _paths is { HasKeyedSlots: true } paths) paths.Mark(ctx, marks);
+        marks.CopyTo(bits);
+        return changed;
+    }
+
+    static bool IsSet(ReadOnlySpan<ulong> bits, int slot) => (bits[slot >> 6] & (1UL << (slot & 63))) != 0;
 
     /// <summary>
     /// Bit (in the marks of <see cref="TryMark"/>) of <paramref name="slot"/>'s first <c>command_matches</c>

@@ -107,15 +107,37 @@ public static class PathNames
     internal static void AddCandidates(string path, string workdir, List<string> result)
     {
         if (path.Length == 0) return;
-        var cleaned = Clean(path, workdir);
-        result.Add(cleaned);
-        var resolved = Resolve(cleaned);
-        if (!result.Contains(resolved)) result.Add(resolved);
+        AddLexicalCandidates(path, workdir, result);
+        AddResolvedCandidate(result);
+    }
+
+    /// <summary>
+    /// The candidates that need no disk access (POL-066 without the POL-065 resolution): the cleaned path, and for a
+    /// relative path with a working directory its own cleaned relative spelling (if different). Empty path → none.
+    /// <see cref="AddResolvedCandidate"/> completes the list to exactly what <see cref="AddCandidates"/> builds.
+    /// </summary>
+    internal static void AddLexicalCandidates(string path, string workdir, List<string> result)
+    {
+        if (path.Length == 0) return;
+        result.Add(Clean(path, workdir));
         if (NormalizeWorkdir(workdir).Length > 0 && !IsSlashAbsolute(path))
         {
             var relative = Clean(path);
             if (!result.Contains(relative)) result.Add(relative);
         }
+    }
+
+    /// <summary>
+    /// Resolves the cleaned candidate (the first of <paramref name="lexical"/>, from <see cref="AddLexicalCandidates"/>) on
+    /// disk and inserts it second when it is new: the same list, in the same order, as <see cref="AddCandidates"/> (a resolved
+    /// path equal to the relative spelling is dropped either way). True when the list changed.
+    /// </summary>
+    internal static bool AddResolvedCandidate(List<string> lexical)
+    {
+        var resolved = Resolve(lexical[0]);
+        if (lexical.Contains(resolved)) return false;
+        lexical.Insert(1, resolved);
+        return true;
     }
 
     // `path.Replace('\\', '/').StartsWith('/')` without the copy.
@@ -387,7 +409,7 @@ public static class PathNames
         if (path.Contains('\0')) return false;
         byte[]? rented = null;
         var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var n = Encoding.UTF8.GetBytes(path, buffer);
@@ -412,7 +434,7 @@ public static class PathNames
         if (path.Contains('\0')) return Entry.Failed;
         byte[]? rented = null;
         var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
-        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[StackPathBytes] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        Span<byte> buffer = max <= StackPathBytes ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var n = Encoding.UTF8.GetBytes(path, buffer);

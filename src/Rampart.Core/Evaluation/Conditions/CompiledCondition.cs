@@ -106,6 +106,9 @@ internal sealed class CompiledCondition
 
     public bool HasResponseMatches => _responseMatches.Length > 0;
 
+    /// <summary>Compiled for a deny, ask or invalid action (POL-046 restrictive semantics).</summary>
+    internal bool IsRestrictive => _restrictive;
+
     /// <summary><c>default: true</c> or an empty condition: fires without reading any field.</summary>
     internal bool IsUnconditional => _unconditional;
 

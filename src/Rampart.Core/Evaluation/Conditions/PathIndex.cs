@@ -348,11 +348,20 @@ internal sealed class PathCandidateMarks
         string? joined = null;
         if (Workdir.Length > 0 && !_absolute[i])
         {
-            joined = PathNames.Clean(Workdir + "/" + candidate.Replace('\\', '/'));
+            // The relative spelling of the call's path joined onto the workdir is usually the cleaned candidate itself
+            // (POL-066: Clean(p, w)). When the text is exactly workdir/candidate it is that string's Clean (cleaning a
+            // cleaned path changes nothing), so it is reused instead of built again.
+            joined = i > 0 && IsJoinOf(_candidates[0], Workdir, candidate)
+                ? _candidates[0]
+                : PathNames.Clean(Workdir + "/" + candidate.Replace('\\', '/'));
             if (!GlobInput.FitsUtf8(joined, GlobInput.MaxBytes)) joined = null;
         }
         _joined[i] = joined;
     }
+
+    static bool IsJoinOf(string full, string workdir, string candidate) =>
+        full.Length == workdir.Length + 1 + candidate.Length && full[workdir.Length] == '/' &&
+        full.StartsWith(workdir, StringComparison.Ordinal) && full.EndsWith(candidate, StringComparison.Ordinal);
 
     public string Candidate(int i) => _candidates[i];
     public bool Fits(int i) => _fits[i];
