@@ -177,15 +177,7 @@ public static class Suggestions
 
     static readonly SearchValues<char> QuotesAndBackslash = SearchValues.Create("'\"\\");
 
-    /// <summary>
-    /// <c>ToLowerInvariant</c> of <paramref name="text"/> into <paramref name="lower"/> (same length): ASCII text
-    /// through the vectorised ASCII mapping, which for ASCII is the invariant one.
-    /// </summary>
-    static int Lower(ReadOnlySpan<char> text, Span<char> lower)
-    {
-        if (Ascii.ToLower(text, lower, out var written) == OperationStatus.Done) return written;
-        return text.ToLowerInvariant(lower);
-    }
+    static int Lower(ReadOnlySpan<char> text, Span<char> lower) => Matching.ShellWords.LowerInto(text, lower);
 
     /// <summary>The units every check of <see cref="IsExtremelyDangerous"/> but the rm, dd and mkfs ones needs one of.</summary>
     static readonly SearchValues<char> PipesAndRedirects = SearchValues.Create("|<>");
