@@ -356,6 +356,19 @@ public static class Suggestions
         return Matching.PathNames.Lexical(path[..(i + 1)]);
     }
 
+    /// <summary>Every UTF-16 unit <see cref="char.IsWhiteSpace(char)"/> accepts.</summary>
+    static readonly SearchValues<char> WhiteSpace = SearchValues.Create(WhiteSpaceUnits());
+
+    static char[] WhiteSpaceUnits()
+    {
+        var units = new List<char>();
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            if (char.IsWhiteSpace((char)c)) units.Add((char)c);
+        }
+        return [.. units];
+    }
+
     /// <summary>The words of a text as <c>string.Split((char[]?)null, RemoveEmptyEntries)</c> finds them (runs of non-<see cref="char.IsWhiteSpace(char)"/>), in place.</summary>
     ref struct Words(ReadOnlySpan<char> text)
     {
@@ -371,8 +384,10 @@ public static class Suggestions
             var start = _end;
             while (start < _text.Length && char.IsWhiteSpace(_text[start])) start++;
             if (start == _text.Length) return false;
-            var end = start + 1;
-            while (end < _text.Length && !char.IsWhiteSpace(_text[end])) end++;
+            // The word runs to the next white space: found with one vectorised search for the ASCII white
+            // space and every other unit char.IsWhiteSpace accepts (WhiteSpace lists them all).
+            var length = _text[(start + 1)..].IndexOfAny(WhiteSpace);
+            var end = length < 0 ? _text.Length : start + 1 + length;
             Current = _text[start..end];
             _end = end;
             return true;
