@@ -310,6 +310,8 @@ public static class Suggestions
 
     static bool IsSensitive(ReadOnlySpan<char> text)
     {
+        // ASCII text without upper-case letters is its own lower-cased form.
+        if (text.IndexOfAnyExcept(AsciiLower) < 0) return text.ContainsAny(SensitiveParts);
         char[]? rented = null;
         var lower = text.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
         try
