@@ -4,6 +4,8 @@ using BenchmarkDotNet.Running;
 //   dotnet run -c Release --project bench -- --filter '*Evaluate*'
 // Console modes that are not BenchmarkDotNet scenarios:
 //   dotnet run -c Release --project bench -- hook-vs-http --bin /tmp/pub/rampart   (HookVsHttp.cs)
+//   dotnet run -c Release --project bench -- eval-loop curl                        (EvalLoop.cs: one Evaluate row on a loaded machine)
+if (args.Length > 0 && args[0] == "eval-loop") return Rampart.Bench.EvalLoop.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hook-vs-http") return await HookVsHttp.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

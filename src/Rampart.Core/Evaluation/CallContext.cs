@@ -362,7 +362,12 @@ internal sealed class CallContext
 /// <summary>A command (raw or one executed component) with its POL-083 step-1 candidate list.</summary>
 internal sealed class CommandForms(CallContext context) : ITextForms
 {
+    // Arrays up to this long are kept for the next call's candidate list (forms objects are pooled per thread).
+    const int MaxSpareCandidates = 8;
+
     CandidateForms[]? _candidates;
+    // The previous call's candidate array, reused when the next list has its length (no allocation per call).
+    CandidateForms[]? _spare;
     readonly CandidateForms[] _plainCandidates = new CandidateForms[1];
     bool _isRaw;
     bool _plain;
@@ -396,6 +401,11 @@ internal sealed class CommandForms(CallContext context) : ITextForms
     {
         Text = "";
         IsSet = _isRaw = _plain = false;
+        if (_candidates is { Length: <= MaxSpareCandidates } used && !ReferenceEquals(used, _plainCandidates))
+        {
+            Array.Clear(used);
+            _spare = used;
+        }
         _candidates = null;
         _plainCandidates[0] = null!;
         _normalized = _lower = _normalizedLower = null;
@@ -422,7 +432,8 @@ internal sealed class CommandForms(CallContext context) : ITextForms
                 else
                 {
                     var list = _isRaw ? context.RawRestrictiveCandidates() : ShellForms.RestrictiveCandidates(Text);
-                    var result = new CandidateForms[list.Count];
+                    var result = _spare is { } spare && spare.Length == list.Count ? spare : new CandidateForms[list.Count];
+                    _spare = null;
                     for (var i = 0; i < result.Length; i++) result[i] = context.CandidateOf(list[i]);
                     _candidates = result;
                 }

@@ -222,22 +222,24 @@ internal sealed class RuleIndex
         if (ctx.IsPlainCommand) return true;
 
         // NormalizedRaw (what contains needles also see) is Normalized or "", and a single component
-        // is Normalized trimmed (CommandAnalysis), so neither adds text of its own.
-        MarkIfOther(automaton, ctx.Normalized, raw, bits);
+        // is Normalized trimmed (CommandAnalysis), so neither adds text of its own. Marking only ORs bits,
+        // and every literal of a text occurs in any text containing it: a spelling that is part of the raw
+        // command or of its normalised form (the `cat /etc/passwd` of `$(cat /etc/passwd)`, which is also a
+        // component and a candidate) adds nothing when marked after them.
+        var normalized = ctx.Normalized;
+        MarkUnlessWithin(automaton, normalized, raw, raw, bits);
         if (ctx.IsComposite)
         {
             var components = ctx.Components;
-            for (var i = 0; i < components.Count; i++) MarkIfOther(automaton, components[i], raw, bits);
+            for (var i = 0; i < components.Count; i++) MarkUnlessWithin(automaton, components[i], raw, normalized, bits);
         }
         foreach (var k in ctx.FormsOf(raw).Candidates)
         {
             if (k.RmOverflow) return false;
-            // Marking only ORs bits, so a text marked already (the candidates repeat the components,
-            // e.g. the `cat /etc/passwd` of `$(cat /etc/passwd)`) adds nothing when marked again.
-            if (!WasMarked(ctx, k.Text, raw)) automaton.Mark(k.Text, bits);
+            MarkUnlessWithin(automaton, k.Text, raw, normalized, bits);
             var rm = k.RmAliases;
             for (var i = 0; i < rm.Count; i++) automaton.Mark(rm[i], bits);
-            if (!string.Equals(k.Normalized, k.Text, StringComparison.Ordinal) && !WasMarked(ctx, k.Normalized, raw)) automaton.Mark(k.Normalized, bits);
+            if (!string.Equals(k.Normalized, k.Text, StringComparison.Ordinal)) MarkUnlessWithin(automaton, k.Normalized, raw, normalized, bits);
             var semantic = k.SemanticAliases;
             for (var i = 0; i < semantic.Count; i++) automaton.Mark(semantic[i], bits);
             foreach (var reading in k.AlternateLower) automaton.Mark(reading, bits);
@@ -245,22 +247,12 @@ internal sealed class RuleIndex
         return true;
     }
 
-    /// <summary>True when <paramref name="text"/> is the raw command, its normalised form or one of its components, all marked first.</summary>
-    static bool WasMarked(CallContext ctx, string text, string raw)
+    /// <summary>Marks <paramref name="text"/> unless it is part of <paramref name="raw"/> or <paramref name="normalized"/>, both marked already.</summary>
+    static void MarkUnlessWithin(LiteralAutomaton automaton, string text, string raw, string normalized, Span<ulong> bits)
     {
-        if (string.Equals(text, raw, StringComparison.Ordinal) || string.Equals(text, ctx.Normalized, StringComparison.Ordinal)) return true;
-        if (!ctx.IsComposite) return false;
-        var components = ctx.Components;
-        for (var i = 0; i < components.Count; i++)
-        {
-            if (string.Equals(text, components[i], StringComparison.Ordinal)) return true;
-        }
-        return false;
-    }
-
-    static void MarkIfOther(LiteralAutomaton automaton, string text, string already, Span<ulong> bits)
-    {
-        if (!string.Equals(text, already, StringComparison.Ordinal)) automaton.Mark(text, bits);
+        if (raw.AsSpan().IndexOf(text, StringComparison.Ordinal) >= 0) return;
+        if (!ReferenceEquals(normalized, raw) && normalized.AsSpan().IndexOf(text, StringComparison.Ordinal) >= 0) return;
+        automaton.Mark(text, bits);
     }
 
     /// <summary>Sorted position of the policy owning <paramref name="slot"/>.</summary>

@@ -65,7 +65,7 @@ public static class Suggestions
         var lower = path.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(path.Length));
         try
         {
-            lower = lower[..path.AsSpan().ToLowerInvariant(lower)];
+            lower = lower[..Lower(path, lower)];
             if (IsExtremelyDangerousPath(lower, tool)) return PathWarning;
             var exact = AllowText(path, default, tool);
             if (tool != "write" && !lower.ContainsAny(SensitiveParts))
@@ -119,12 +119,36 @@ public static class Suggestions
     internal static bool IsExtremelyDangerousCommand(string command)
     {
         // Two scratch texts: the lower-cased command and that without quotes and backslashes ("norm").
+        // Most commands need neither copy: ASCII text without upper-case letters is its own lower-cased
+        // form, and text without quotes or backslashes is its own norm.
+        ReadOnlySpan<char> text = command;
+        if (text.IndexOfAnyExcept(AsciiLower) < 0)
+        {
+            return text.IndexOfAny(QuotesAndBackslash) < 0
+                ? IsExtremelyDangerous(text, text, text)
+                : IsExtremelyDangerousLowered(text, text);
+        }
         char[]? rented = null;
-        var scratch = command.Length <= StackChars / 2 ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(command.Length * 2));
+        var scratch = command.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(command.Length));
         try
         {
-            var lower = scratch[..command.AsSpan().ToLowerInvariant(scratch)];
-            var normBuffer = scratch[lower.Length..];
+            var lower = scratch[..Lower(text, scratch)];
+            return IsExtremelyDangerousLowered(text, lower);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The checks on <paramref name="lower"/>, the lower-cased <paramref name="command"/>, with its norm built here.</summary>
+    static bool IsExtremelyDangerousLowered(ReadOnlySpan<char> command, ReadOnlySpan<char> lower)
+    {
+        if (lower.IndexOfAny(QuotesAndBackslash) < 0) return IsExtremelyDangerous(command, lower, lower);
+        char[]? rented = null;
+        var normBuffer = lower.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(lower.Length));
+        try
+        {
             var n = 0;
             foreach (var c in lower)
             {
@@ -137,6 +161,26 @@ public static class Suggestions
             if (rented is not null) ArrayPool<char>.Shared.Return(rented);
         }
     }
+
+    /// <summary>ASCII units that lower-casing leaves as they are (everything ASCII but <c>A</c>–<c>Z</c>).</summary>
+    static readonly SearchValues<char> AsciiLower = SearchValues.Create(AsciiLowerUnits());
+
+    static char[] AsciiLowerUnits()
+    {
+        var units = new List<char>(102);
+        for (var c = '\0'; c < (char)128; c++)
+        {
+            if (c is < 'A' or > 'Z') units.Add(c);
+        }
+        return [.. units];
+    }
+
+    static readonly SearchValues<char> QuotesAndBackslash = SearchValues.Create("'\"\\");
+
+    static int Lower(ReadOnlySpan<char> text, Span<char> lower) => Matching.ShellWords.LowerInto(text, lower);
+
+    /// <summary>The units every check of <see cref="IsExtremelyDangerous"/> but the rm, dd and mkfs ones needs one of.</summary>
+    static readonly SearchValues<char> PipesAndRedirects = SearchValues.Create("|<>");
 
     static readonly SearchValues<string> RecursiveForce = SearchValues.Create(["-rf", "-fr"], StringComparison.Ordinal);
     static readonly SearchValues<string> DiskRedirects = SearchValues.Create(["> /dev/sd", ">/dev/sd", "> /dev/nvme", ">/dev/nvme"], StringComparison.Ordinal);
@@ -156,9 +200,23 @@ public static class Suggestions
                 if (IsDangerousTarget(word)) return true;
             }
         }
+        // Every check below needs a pipe or a redirection (the fork bomb and the pipes to a shell '|', the
+        // disk redirections '>', the download substitutions '<'), except dd and mkfs.
+        if (lower.IndexOfAny(PipesAndRedirects) < 0)
+        {
+            return norm.Contains("dd ", StringComparison.Ordinal) ? norm.ContainsAny(DiskOutputs) || IsMkfsOnDevice(norm) : IsMkfsOnDevice(norm);
+        }
         if (command.Contains(":(){ :|:& };:", StringComparison.Ordinal)) return true;
         if (lower.ContainsAny(DiskRedirects)) return true;
         if (norm.Contains("dd ", StringComparison.Ordinal) && norm.ContainsAny(DiskOutputs)) return true;
+        if (IsMkfsOnDevice(norm)) return true;
+        if (lower.ContainsAny(Downloaders) && lower.ContainsAny(PipeToShell)) return true;
+        if (lower.Contains("base64", StringComparison.Ordinal) && lower.Contains("-d", StringComparison.Ordinal) && lower.ContainsAny(PipeToShell)) return true;
+        return lower.ContainsAny(DownloadSubstitutions);
+    }
+
+    static bool IsMkfsOnDevice(ReadOnlySpan<char> norm)
+    {
         if (norm.StartsWith("mkfs", StringComparison.Ordinal) || norm.Contains(" mkfs", StringComparison.Ordinal))
         {
             foreach (var word in new Words(norm))
@@ -166,9 +224,7 @@ public static class Suggestions
                 if (word.StartsWith("/dev/", StringComparison.Ordinal)) return true;
             }
         }
-        if (lower.ContainsAny(Downloaders) && lower.ContainsAny(PipeToShell)) return true;
-        if (lower.Contains("base64", StringComparison.Ordinal) && lower.Contains("-d", StringComparison.Ordinal) && lower.ContainsAny(PipeToShell)) return true;
-        return lower.ContainsAny(DownloadSubstitutions);
+        return false;
     }
 
     static bool IsDangerousTarget(ReadOnlySpan<char> word)
@@ -254,11 +310,13 @@ public static class Suggestions
 
     static bool IsSensitive(ReadOnlySpan<char> text)
     {
+        // ASCII text without upper-case letters is its own lower-cased form.
+        if (text.IndexOfAnyExcept(AsciiLower) < 0) return text.ContainsAny(SensitiveParts);
         char[]? rented = null;
         var lower = text.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
         try
         {
-            return lower[..text.ToLowerInvariant(lower)].ContainsAny(SensitiveParts);
+            return lower[..Lower(text, lower)].ContainsAny(SensitiveParts);
         }
         finally
         {
@@ -300,6 +358,19 @@ public static class Suggestions
         return Matching.PathNames.Lexical(path[..(i + 1)]);
     }
 
+    /// <summary>Every UTF-16 unit <see cref="char.IsWhiteSpace(char)"/> accepts.</summary>
+    static readonly SearchValues<char> WhiteSpace = SearchValues.Create(WhiteSpaceUnits());
+
+    static char[] WhiteSpaceUnits()
+    {
+        var units = new List<char>();
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            if (char.IsWhiteSpace((char)c)) units.Add((char)c);
+        }
+        return [.. units];
+    }
+
     /// <summary>The words of a text as <c>string.Split((char[]?)null, RemoveEmptyEntries)</c> finds them (runs of non-<see cref="char.IsWhiteSpace(char)"/>), in place.</summary>
     ref struct Words(ReadOnlySpan<char> text)
     {
@@ -315,8 +386,10 @@ public static class Suggestions
             var start = _end;
             while (start < _text.Length && char.IsWhiteSpace(_text[start])) start++;
             if (start == _text.Length) return false;
-            var end = start + 1;
-            while (end < _text.Length && !char.IsWhiteSpace(_text[end])) end++;
+            // The word runs to the next white space: found with one vectorised search for the ASCII white
+            // space and every other unit char.IsWhiteSpace accepts (WhiteSpace lists them all).
+            var length = _text[(start + 1)..].IndexOfAny(WhiteSpace);
+            var end = length < 0 ? _text.Length : start + 1 + length;
             Current = _text[start..end];
             _end = end;
             return true;

@@ -56,7 +56,7 @@ public sealed class DomainGlob
         var lower = trimmed.Length <= GlobInput.StackLimit
             ? stackalloc char[trimmed.Length]
             : (rentedChars = ArrayPool<char>.Shared.Rent(trimmed.Length)).AsSpan(0, trimmed.Length);
-        trimmed.ToLowerInvariant(lower);
+        ShellWords.LowerInto(trimmed, lower);
         if (lower[^1] == '.') lower = lower[..^1];
 
         var matched = false;

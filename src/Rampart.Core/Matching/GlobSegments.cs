@@ -27,6 +27,15 @@ internal sealed class GlobSegments
     // The longest run of literal tokens: any match contains it, so its absence rejects a name cheaply.
     private readonly string _requiredText;
 
+    // Every literal run of the pattern in order (issue 2: most names a command pattern is tried on are
+    // rejected by these before the automaton runs): a match starts with _startRun and ends with _endRun
+    // when the pattern does, and contains the _innerRuns in this order, without overlap, between them.
+    // Not used (_runFilter false) for a pattern with a lone surrogate literal, whose run text is cut short.
+    private readonly bool _runFilter;
+    private readonly string _startRun = "";
+    private readonly string _endRun = "";
+    private readonly string[] _innerRuns = [];
+
     private GlobSegments(Token[] tokens, int[] ranges, bool retry)
     {
         _tokens = tokens;
@@ -34,6 +43,7 @@ internal sealed class GlobSegments
         _retryWithoutLeadingDoubleStar = retry;
         // With the retry the `/` after the leading `**` is optional, so the run is taken after it.
         _requiredText = LongestLiteralRun(tokens, retry ? 2 : 0);
+        (_runFilter, _startRun, _endRun, _innerRuns) = OrderedRuns(tokens, retry);
         if (tokens.Length < 64)
         {
             // Token by token (most are literals, which move on one character only): the same table as
@@ -108,6 +118,76 @@ internal sealed class GlobSegments
             if (run.Length > longest.Length) longest = run;
         }
         return (first, longest, runs, later);
+    }
+
+    /// <summary>
+    /// The literal runs from the token the match starts at (2 with the retry, where the leading <c>**/</c> may
+    /// match nothing): the first one when the pattern starts with it (never with the retry, whose first
+    /// alternative starts with <c>**</c>), the last one when the pattern ends with it, and those between.
+    /// </summary>
+    private static (bool Usable, string Start, string End, string[] Inner) OrderedRuns(Token[] tokens, bool retry)
+    {
+        foreach (var token in tokens)
+        {
+            if (token.Kind == TokenKind.Literal && token.Rune is >= 0xD800 and <= 0xDFFF) return (false, "", "", []);
+        }
+        var runs = new List<(int Start, int End)>();
+        var t = retry ? 2 : 0;
+        while (t < tokens.Length)
+        {
+            if (tokens[t].Kind != TokenKind.Literal)
+            {
+                t++;
+                continue;
+            }
+            var start = t;
+            while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
+            runs.Add((start, t));
+        }
+        if (runs.Count == 0) return (false, "", "", []);
+        var first = 0;
+        var last = runs.Count;
+        var startRun = "";
+        var endRun = "";
+        if (!retry && runs[0].Start == 0)
+        {
+            startRun = LiteralText(tokens, 0, runs[0].End);
+            first = 1;
+        }
+        if (last > first && runs[^1].End == tokens.Length)
+        {
+            endRun = LiteralText(tokens, runs[^1].Start, runs[^1].End - runs[^1].Start);
+            last--;
+        }
+        var inner = new string[last - first];
+        for (var r = first; r < last; r++) inner[r - first] = LiteralText(tokens, runs[r].Start, runs[r].End - runs[r].Start);
+        return (true, startRun, endRun, inner);
+    }
+
+    /// <summary>
+    /// False when <paramref name="name"/> cannot match: it lacks the pattern's start or end run, or its inner
+    /// runs in order between them. A name with <c>\</c> (read as <c>/</c>) is left to the automaton.
+    /// </summary>
+    private bool RunsOccur(ReadOnlySpan<char> name)
+    {
+        if (!_runFilter || name.Contains('\\')) return true;
+        if (_startRun.Length > 0)
+        {
+            if (!name.StartsWith(_startRun, StringComparison.Ordinal)) return false;
+            name = name[_startRun.Length..];
+        }
+        if (_endRun.Length > 0)
+        {
+            if (!name.EndsWith(_endRun, StringComparison.Ordinal)) return false;
+            name = name[..^_endRun.Length];
+        }
+        foreach (var run in _innerRuns)
+        {
+            var at = name.IndexOf(run, StringComparison.Ordinal);
+            if (at < 0) return false;
+            name = name[(at + run.Length)..];
+        }
+        return true;
     }
 
     /// <summary>The leading literal characters every matching name starts with ("" when there is a retry).</summary>
@@ -227,7 +307,10 @@ internal sealed class GlobSegments
     };
 
     /// <summary>Whole-name match; <c>\</c> in the name is read as <c>/</c> (POL-056 step 2).</summary>
-    public bool IsMatch(ReadOnlySpan<char> name)
+    public bool IsMatch(ReadOnlySpan<char> name) => RunsOccur(name) && IsMatchWithoutRunFilter(name);
+
+    /// <summary>The match without the ordered-runs filter (the differential test compares the two).</summary>
+    internal bool IsMatchWithoutRunFilter(ReadOnlySpan<char> name)
     {
         if (_requiredText.Length > 0 && name.IndexOf(_requiredText, StringComparison.Ordinal) < 0)
         {

@@ -39,6 +39,9 @@ internal static class PlainCommand
         "export", "declare", "typeset", "set", "setx", "set-item", "new-item", "set-content",
     ]);
 
+    static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> SpecialFirstWordLookup =
+        SpecialFirstWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
     const int MaxFirstWord = 16;
 
     /// <summary>True when <paramref name="command"/> is its own normalised form, only component and only candidate.</summary>
@@ -76,8 +79,8 @@ internal static class PlainCommand
     {
         if (word.Length > MaxFirstWord) return false;
         Span<char> lower = stackalloc char[word.Length];
-        word.ToLowerInvariant(lower);
-        return SpecialFirstWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower);
+        ShellWords.LowerInto(word, lower);
+        return SpecialFirstWordLookup.Contains(lower);
     }
 }
 

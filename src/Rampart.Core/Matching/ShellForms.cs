@@ -65,7 +65,7 @@ public static class ShellForms
     {
         if (word.IsEmpty || word.Length > 5) return false;
         Span<char> lower = stackalloc char[word.Length];
-        word.ToLowerInvariant(lower);
+        ShellWords.LowerInto(word, lower);
         return lower is "if" or "elif" or "while" or "until" or "then" or "do" or "else" or "!";
     }
 
@@ -177,7 +177,7 @@ public static class ShellForms
         // The longest name below has 7 characters.
         if (word.Length > 7) return false;
         Span<char> lower = stackalloc char[word.Length];
-        word.ToLowerInvariant(lower);
+        ShellWords.LowerInto(word, lower);
         return lower switch
         {
             "rm" or "find" or "busybox" or "toybox" => true,

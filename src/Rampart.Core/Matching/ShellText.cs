@@ -691,7 +691,7 @@ public static class ShellText
         // The longest name below has 14 characters.
         if (name.Length > 14) return null;
         Span<char> lower = stackalloc char[name.Length];
-        name.ToLowerInvariant(lower);
+        ShellWords.LowerInto(name, lower);
         return lower switch
         {
             "cmd" or "cmd.exe" => ShellDialect.Cmd,

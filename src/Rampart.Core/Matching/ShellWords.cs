@@ -86,6 +86,29 @@ internal static class ShellWords
         return !span.ContainsAnyInRange('A', 'Z') && System.Text.Ascii.IsValid(span) ? text : text.ToLowerInvariant();
     }
 
+    /// <summary>
+    /// <c>ToLowerInvariant</c> of <paramref name="text"/> into <paramref name="lower"/> (at least as long); the units
+    /// written (the text's length). ASCII text takes the ASCII mapping, which is the invariant one there, without
+    /// the runtime's general casing path (short words in a loop, longer text vectorised).
+    /// </summary>
+    internal static int LowerInto(ReadOnlySpan<char> text, Span<char> lower)
+    {
+        if (text.Length <= 16)
+        {
+            lower = lower[..text.Length];
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (c >= 128) return text.ToLowerInvariant(lower);
+                lower[i] = c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
+            }
+            return text.Length;
+        }
+        return System.Text.Ascii.ToLower(text, lower, out var written) == System.Buffers.OperationStatus.Done
+            ? written
+            : text.ToLowerInvariant(lower);
+    }
+
     internal static bool IsSpaceOrTab(char c) => c == ' ' || c == '\t';
 
     internal static bool IsLineSpace(char c) => c == ' ' || c == '\t' || c == '\r' || c == '\n';
