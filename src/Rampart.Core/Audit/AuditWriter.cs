@@ -48,9 +48,14 @@ public sealed record AuditReceipt(string EventId, string Hash, long Sequence, st
 /// fault is gone.
 /// <para>
 /// What keeps batches large (issue 4): (1) everything that does not depend on the chain — defaults,
-/// redaction, the JSON of the event up to <c>prev_hash</c> — is done on the caller's thread, so the
-/// committer only hashes, copies and writes; (2) callers hand records to the committer through a
-/// monitor it waits on directly, not through a channel whose wake-up is a thread-pool hop; (3) a
+/// redaction, the JSON of the event up to <c>prev_hash</c> — is done on the caller's thread, and so
+/// is the hash: the caller seals its record, under the hand-off lock, after the record queued
+/// before it (or the committed head), which is the predecessor it gets in the chain unless a commit
+/// fails or another process appends in between — the commit checks every record's predecessor after
+/// its refresh and seals again what no longer follows. So the hashing of the next batch runs while
+/// the current one is fsynced, and the committer only copies and writes; (2) callers hand records
+/// to the committer through a monitor it waits on directly, not through a channel whose wake-up is
+/// a thread-pool hop; (3) a
 /// short gather: when a commit carried several records (or others are already waiting), those
 /// writers are typically on their way back with their next record, and starting the next fsync
 /// without them splits the writers into groups that alternate between fsyncs (half the batch, twice
@@ -80,6 +85,11 @@ public sealed class AuditWriter : IAsyncDisposable
     // The hand-off: callers add under _gate; the committer swaps the list out.
     readonly object _gate = new();
     List<Pending> _incoming = new(256);
+    // The hash the next queued record is sealed after: the last queued record's, or the committed
+    // head when nothing is queued (null: unknown until the next Resync). Used only under _gate.
+    string? _aheadHead;
+    readonly IncrementalHash _gateSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    readonly GoJson _gateTail = new(256);
     long _arrivals;
     bool _committerWaiting;
     bool _closed;
@@ -110,7 +120,7 @@ public sealed class AuditWriter : IAsyncDisposable
     readonly List<Truncation> _truncations = [];
 
     // Commit counters (written by the committer only; see AuditCommitStats).
-    long _statCommits, _statRecords, _statFsyncs, _statGathers, _statGathersShort;
+    long _statCommits, _statRecords, _statFsyncs, _statGathers, _statGathersShort, _statAhead;
     long _ticksRefresh, _ticksWrite, _ticksFsync, _ticksMetadata, _ticksGather, _ticksCheckpoint, _ticksAnchor;
     int _statLargest;
     long _lastFsyncTicks, _arrivalsAtAck;
@@ -167,6 +177,7 @@ public sealed class AuditWriter : IAsyncDisposable
             throw new AuditUnavailableException("audit: recover chain state: " + ex.Message, ex);
         }
         writer.Publish();
+        writer._aheadHead = writer._tail?.LastHash;
         writer._committer.Start();
         return writer;
     }
@@ -192,7 +203,7 @@ public sealed class AuditWriter : IAsyncDisposable
         AuditCommitStats.Ticks(Volatile.Read(ref _ticksRefresh)), AuditCommitStats.Ticks(Volatile.Read(ref _ticksWrite)),
         AuditCommitStats.Ticks(Volatile.Read(ref _ticksFsync)), AuditCommitStats.Ticks(Volatile.Read(ref _ticksMetadata)),
         AuditCommitStats.Ticks(Volatile.Read(ref _ticksGather)), AuditCommitStats.Ticks(Volatile.Read(ref _ticksCheckpoint)),
-        AuditCommitStats.Ticks(Volatile.Read(ref _ticksAnchor)), Volatile.Read(ref _statGathersShort));
+        AuditCommitStats.Ticks(Volatile.Read(ref _ticksAnchor)), Volatile.Read(ref _statGathersShort), Volatile.Read(ref _statAhead));
 
     /// <summary>The signing public key (PEM) when signed checkpoints are on.</summary>
     public string? CheckpointPublicKeyPem => _signer?.PublicKeyPem;
@@ -221,6 +232,9 @@ public sealed class AuditWriter : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
+            // Sealed here, after the record queued before it (see the class comment, (1)); null
+            // after a record that needs compaction, until the committer's next Resync.
+            _aheadHead = _aheadHead is { } prev && pending.SealAhead(_gateSha, _gateTail, prev) ? pending.AheadHash : null;
             _incoming.Add(pending);
             // Written under the gate, read by the gathering committer without it.
             Volatile.Write(ref _arrivals, _arrivals + 1);
@@ -299,6 +313,7 @@ public sealed class AuditWriter : IAsyncDisposable
                 batch.Clear();
             }
             taken.Clear();
+            Resync();
             Gather(acknowledged);
         }
     }
@@ -343,6 +358,28 @@ public sealed class AuditWriter : IAsyncDisposable
         if (!reached) _statGathersShort++;
         _statGathers++;
         _ticksGather += Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>
+    /// After a commit: makes the records still queued follow the chain as it now is. Normally they
+    /// already do (each was sealed ahead after its predecessor, and the batch was committed as
+    /// sealed) and this only compares hashes; after a failed commit, a record that needed
+    /// compaction, or another process's append, the queue is sealed again after the real head, so
+    /// the writers' next records continue from it.
+    /// </summary>
+    void Resync()
+    {
+        var head = _tail?.LastHash;
+        lock (_gate)
+        {
+            foreach (var p in _incoming)
+            {
+                if (head is null) p.ForgetAhead();
+                else if (p.AheadPrev is { } prev && string.Equals(prev, head, StringComparison.Ordinal)) head = p.AheadHash;
+                else head = p.SealAhead(_gateSha, _gateTail, head) ? p.AheadHash : null;
+            }
+            _aheadHead = head;
+        }
     }
 
     /// <summary>Commits one batch; returns how many of its records were acknowledged as durable.</summary>
@@ -434,9 +471,21 @@ public sealed class AuditWriter : IAsyncDisposable
 
         foreach (var p in batch)
         {
-            // The usual record: its body was encoded by the caller; only the chain fields are added here.
-            var hash = AuditChain.SealBody(_sha, _chainFields, p.Body, head);
-            ReadOnlySpan<byte> body = p.Body, end = _chainFields.Written;
+            // The usual record: its body was encoded by the caller and, normally, its chain fields too,
+            // after the same predecessor (sealed ahead, see AppendAsync); otherwise they are added here.
+            string hash;
+            ReadOnlySpan<byte> body = p.Body, end;
+            if (p.AheadPrev is { } prev && string.Equals(prev, head, StringComparison.Ordinal))
+            {
+                hash = p.AheadHash!;
+                end = p.AheadEnd;
+                _statAhead++;
+            }
+            else
+            {
+                hash = AuditChain.SealBody(_sha, _chainFields, p.Body, head);
+                end = _chainFields.Written;
+            }
             byte[]? line = null;
             if (body.Length + end.Length > AuditCompaction.MaxRecordBytes)
             {
@@ -463,7 +512,7 @@ public sealed class AuditWriter : IAsyncDisposable
             if (line is null)
             {
                 _segment.Write(body);
-                _segment.Write(_chainFields.Written);
+                _segment.Write(end);
             }
             else _segment.Write(line);
             _segment.Write("\n"u8);
@@ -916,6 +965,7 @@ public sealed class AuditWriter : IAsyncDisposable
         _side?.Wait();
         _side?.Dispose();
         _sha.Dispose();
+        lock (_gate) _gateSha.Dispose();
         CloseHandles();
     }
 
@@ -927,6 +977,35 @@ public sealed class AuditWriter : IAsyncDisposable
 
         public AuditEvent Event { get; } = e;
         public byte[] Body { get; } = body;
+
+        // Sealed ahead (under the writer's _gate, see AppendAsync and Resync): the predecessor it was
+        // sealed after, the resulting hash and the line's end after the body.
+        public string? AheadPrev { get; private set; }
+        public string? AheadHash { get; private set; }
+        byte[]? _aheadEnd;
+        public ReadOnlySpan<byte> AheadEnd => _aheadEnd;
+
+        /// <summary>Seals this record after <paramref name="prev"/>; false (nothing kept) when it needs compaction.</summary>
+        public bool SealAhead(IncrementalHash sha, GoJson tail, string prev)
+        {
+            var hash = AuditChain.SealBody(sha, tail, Body, prev);
+            if (Body.Length + tail.Length > AuditCompaction.MaxRecordBytes)
+            {
+                ForgetAhead();
+                return false;
+            }
+            _aheadEnd = tail.ToArray();
+            AheadHash = hash;
+            AheadPrev = prev;
+            return true;
+        }
+
+        public void ForgetAhead()
+        {
+            AheadPrev = null;
+            AheadHash = null;
+            _aheadEnd = null;
+        }
 
         /// <summary>
         /// Cancelling stops the caller's wait, not the write: the record stays queued and is committed;
