@@ -115,6 +115,9 @@ public sealed class AuditWriter : IAsyncDisposable
     SafeFileHandle? _heldAnchor;
     SideJob? _side;
     FileStatus _stateStatus;
+    // Set when this commit's refresh found the checkpoint path still to be the held file (under the
+    // lock, so no cooperating writer can have replaced it since): its rewrite needs no second lstat.
+    FileStatus? _stateChecked;
     byte[] _stateRead = new byte[512];
     bool _needsFullRecovery;
     readonly List<Truncation> _truncations = [];
@@ -395,6 +398,7 @@ public sealed class AuditWriter : IAsyncDisposable
                 try
                 {
                     var t0 = Stopwatch.GetTimestamp();
+                    _stateChecked = null;
                     ApplyTruncations();
                     Refresh();
                     var t1 = Stopwatch.GetTimestamp();
@@ -781,7 +785,8 @@ public sealed class AuditWriter : IAsyncDisposable
     void WriteChainState()
     {
         var bytes = AuditFileFormat.Write(_tail!.ToState());
-        var existing = UnixFile.LStat(_dir.Combine(AuditFileNames.ChainState));
+        var existing = _stateChecked ?? UnixFile.LStat(_dir.Combine(AuditFileNames.ChainState));
+        _stateChecked = null;
         _lastCheckpoint = null;
         if (existing is null)
         {
@@ -815,7 +820,9 @@ public sealed class AuditWriter : IAsyncDisposable
         if (st is not { Kind: UnixFileKind.Regular } current || !current.IsSameFile(_stateStatus) || current.Size != last.Length) return false;
         if (_stateRead.Length < last.Length + 1) _stateRead = new byte[last.Length * 2];
         var n = RandomAccess.Read(_state, _stateRead, 0);
-        return n == last.Length && _stateRead.AsSpan(0, n).SequenceEqual(last);
+        if (n != last.Length || !_stateRead.AsSpan(0, n).SequenceEqual(last)) return false;
+        _stateChecked = current;
+        return true;
     }
 
     void CloseState()
