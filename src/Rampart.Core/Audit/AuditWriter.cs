@@ -221,17 +221,18 @@ public sealed class AuditWriter : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var prepared = Prepare(e);
-        byte[] body;
+        byte[] line;
+        int bodyLength;
         try
         {
-            body = EncodeBody(prepared);
+            (line, bodyLength) = EncodeBody(prepared);
         }
         catch (ArgumentException ex)
         {
             // A malformed event (e.g. a request that is not an object) fails only its caller.
             return ValueTask.FromException<AuditReceipt>(new AuditUnavailableException("audit: " + ex.Message, ex));
         }
-        var pending = new Pending(prepared, body);
+        var pending = new Pending(prepared, line, bodyLength);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
@@ -247,17 +248,25 @@ public sealed class AuditWriter : IAsyncDisposable
         return new(pending.Task);
     }
 
-    /// <summary>The chain-independent part of the line, encoded on the caller's thread (see the class comment).</summary>
-    static byte[] EncodeBody(AuditEvent e)
+    /// <summary>
+    /// The chain-independent part of the line, encoded on the caller's thread (see the class
+    /// comment), in an array with room for the chain fields, which sealing ahead appends in place.
+    /// </summary>
+    static (byte[] Line, int BodyLength) EncodeBody(AuditEvent e)
     {
         var w = t_body ??= new GoJson(4096);
         w.Clear();
         AuditEventJson.WriteBody(w, e);
-        var body = w.ToArray();
+        var line = new byte[w.Length + ChainFieldsRoom];
+        w.Written.CopyTo(line);
         // A rare huge record must not leave a huge buffer behind on every thread that saw one.
-        if (body.Length > 64 * 1024) t_body = null;
-        return body;
+        if (w.Length > 64 * 1024) t_body = null;
+        return (line, w.Length);
     }
+
+    // ,"prev_hash":"sha256:<64>","hash":"sha256:<64>"} is 168 bytes; a longer (foreign) prev_hash
+    // than that leaves the chain fields to the commit.
+    const int ChainFieldsRoom = 192;
 
     AuditEvent Prepare(AuditEvent e)
     {
@@ -977,31 +986,34 @@ public sealed class AuditWriter : IAsyncDisposable
     }
 
     /// <summary>A queued record: the prepared event and its line up to the chain fields.</summary>
-    sealed class Pending(AuditEvent e, byte[] body) : TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously)
+    sealed class Pending(AuditEvent e, byte[] line, int bodyLength) : TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         CancellationTokenRegistration _cancel;
         volatile bool _cancellable;
 
         public AuditEvent Event { get; } = e;
-        public byte[] Body { get; } = body;
+        // The body, followed by room for the chain fields.
+        readonly byte[] _line = line;
+        public ReadOnlySpan<byte> Body => _line.AsSpan(0, bodyLength);
 
         // Sealed ahead (under the writer's _gate, see AppendAsync and Resync): the predecessor it was
         // sealed after, the resulting hash and the line's end after the body.
         public string? AheadPrev { get; private set; }
         public string? AheadHash { get; private set; }
-        byte[]? _aheadEnd;
-        public ReadOnlySpan<byte> AheadEnd => _aheadEnd;
+        int _aheadLength;
+        public ReadOnlySpan<byte> AheadEnd => _line.AsSpan(bodyLength, _aheadLength);
 
         /// <summary>Seals this record after <paramref name="prev"/>; false (nothing kept) when it needs compaction.</summary>
         public bool SealAhead(IncrementalHash sha, GoJson tail, string prev)
         {
             var hash = AuditChain.SealBody(sha, tail, Body, prev);
-            if (Body.Length + tail.Length > AuditCompaction.MaxRecordBytes)
+            if (bodyLength + tail.Length > AuditCompaction.MaxRecordBytes || tail.Length > _line.Length - bodyLength)
             {
                 ForgetAhead();
                 return false;
             }
-            _aheadEnd = tail.ToArray();
+            tail.Written.CopyTo(_line.AsSpan(bodyLength));
+            _aheadLength = tail.Length;
             AheadHash = hash;
             AheadPrev = prev;
             return true;
@@ -1011,7 +1023,7 @@ public sealed class AuditWriter : IAsyncDisposable
         {
             AheadPrev = null;
             AheadHash = null;
-            _aheadEnd = null;
+            _aheadLength = 0;
         }
 
         /// <summary>
