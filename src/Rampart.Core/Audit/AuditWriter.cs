@@ -86,10 +86,15 @@ public sealed class AuditWriter : IAsyncDisposable
     readonly object _gate = new();
     List<Pending> _incoming = new(256);
     // The hash the next queued record is sealed after: the last queued record's, or the committed
-    // head when nothing is queued (null: unknown until the next Resync). Used only under _gate.
+    // head when nothing is queued (null: unknown until the next Resync). Used only under _sealLock,
+    // which is taken before _gate, never inside it.
+    readonly object _sealLock = new();
     string? _aheadHead;
-    readonly IncrementalHash _gateSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    readonly GoJson _gateTail = new(256);
+    readonly IncrementalHash _sealSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    readonly GoJson _sealTail = new(256);
+    // Set by a commit that chained a record differently from how it was sealed ahead (or failed):
+    // only then may the queue behind it not follow the chain (see Resync).
+    bool _aheadBroken;
     long _arrivals;
     bool _committerWaiting;
     bool _closed;
@@ -233,16 +238,21 @@ public sealed class AuditWriter : IAsyncDisposable
             return ValueTask.FromException<AuditReceipt>(new AuditUnavailableException("audit: " + ex.Message, ex));
         }
         var pending = new Pending(prepared, line, bodyLength);
-        lock (_gate)
+        // Sealed here, after the record queued before it (see the class comment, (1)); no seal
+        // after a record that needs compaction, until the committer's next Resync. The seal lock
+        // orders sealing with queueing; the committer's hand-off lock is held only for the add.
+        lock (_sealLock)
         {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            // Sealed here, after the record queued before it (see the class comment, (1)); null
-            // after a record that needs compaction, until the committer's next Resync.
-            _aheadHead = _aheadHead is { } prev && pending.SealAhead(_gateSha, _gateTail, prev) ? pending.AheadHash : null;
-            _incoming.Add(pending);
-            // Written under the gate, read by the gathering committer without it.
-            Volatile.Write(ref _arrivals, _arrivals + 1);
-            if (_committerWaiting) Monitor.Pulse(_gate);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed), this);
+            _aheadHead = _aheadHead is { } prev && pending.SealAhead(_sealSha, _sealTail, prev) ? pending.AheadHash : null;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                _incoming.Add(pending);
+                // Written under the gate, read by the gathering committer without it.
+                Volatile.Write(ref _arrivals, _arrivals + 1);
+                if (_committerWaiting) Monitor.Pulse(_gate);
+            }
         }
         if (ct.CanBeCanceled) pending.CancelWaitOn(ct);
         return new(pending.Task);
@@ -325,7 +335,7 @@ public sealed class AuditWriter : IAsyncDisposable
                 batch.Clear();
             }
             taken.Clear();
-            Resync();
+            if (_aheadBroken) Resync();
             Gather(acknowledged);
         }
     }
@@ -381,14 +391,16 @@ public sealed class AuditWriter : IAsyncDisposable
     /// </summary>
     void Resync()
     {
+        _aheadBroken = false;
         var head = _tail?.LastHash;
+        lock (_sealLock)
         lock (_gate)
         {
             foreach (var p in _incoming)
             {
                 if (head is null) p.ForgetAhead();
                 else if (p.AheadPrev is { } prev && string.Equals(prev, head, StringComparison.Ordinal)) head = p.AheadHash;
-                else head = p.SealAhead(_gateSha, _gateTail, head) ? p.AheadHash : null;
+                else head = p.SealAhead(_sealSha, _sealTail, head) ? p.AheadHash : null;
             }
             _aheadHead = head;
         }
@@ -444,6 +456,7 @@ public sealed class AuditWriter : IAsyncDisposable
         {
             _dueAnchor = null;
             _deferredAck = null;
+            _aheadBroken = true;
             Publish();
             _needsFullRecovery = true;
             _lastCheckpoint = null;
@@ -498,6 +511,8 @@ public sealed class AuditWriter : IAsyncDisposable
             {
                 hash = AuditChain.SealBody(_sha, _chainFields, p.Body, head);
                 end = _chainFields.Written;
+                // The records queued behind this one were sealed after another predecessor, or not at all.
+                _aheadBroken = true;
             }
             byte[]? line = null;
             if (body.Length + end.Length > AuditCompaction.MaxRecordBytes)
@@ -981,7 +996,7 @@ public sealed class AuditWriter : IAsyncDisposable
         _side?.Wait();
         _side?.Dispose();
         _sha.Dispose();
-        lock (_gate) _gateSha.Dispose();
+        lock (_sealLock) _sealSha.Dispose();
         CloseHandles();
     }
 

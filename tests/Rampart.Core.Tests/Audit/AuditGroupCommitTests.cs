@@ -310,9 +310,13 @@ public sealed class AuditGroupCommitTests
         var entries = AuditReader.Read(tmp.Path_).ToList();
         Assert.Equal("from hook", entries[1].Event.Request!.Members[0].Value.AsString);
         Assert.Equal(entries[1].Event.Hash, entries[2].Event.PrevHash);
+        // Once the commit has re-chained them, the writer's next records are sealed ahead again.
+        var before = writer.CommitStats.SealedAhead;
+        for (var i = 0; i < 5; i++) await writer.AppendAsync(Exec("later " + i));
+        Assert.Equal(before + 5, writer.CommitStats.SealedAhead);
         var result = AuditVerifier.Verify(tmp.Path_);
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(22, result.ChainEvents);
+        Assert.Equal(27, result.ChainEvents);
     }
 
     static SafeFileHandle HoldWriterLock(TempAuditDir tmp)
