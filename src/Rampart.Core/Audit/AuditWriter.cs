@@ -276,7 +276,7 @@ public sealed class AuditWriter : IAsyncDisposable
 
     // ,"prev_hash":"sha256:<64>","hash":"sha256:<64>"} is 168 bytes; a longer (foreign) prev_hash
     // than that leaves the chain fields to the commit.
-    const int ChainFieldsRoom = 192;
+    const int ChainFieldsRoom = 168;
 
     AuditEvent Prepare(AuditEvent e)
     {
