@@ -49,10 +49,11 @@ public sealed record AuditReceipt(string EventId, string Hash, long Sequence, st
 /// <para>
 /// What keeps batches large (issue 4): (1) everything that does not depend on the chain — defaults,
 /// redaction, the JSON of the event up to <c>prev_hash</c> — is done on the caller's thread, and so
-/// is the hash: the caller seals its record, under the hand-off lock, after the record queued
-/// before it (or the committed head), which is the predecessor it gets in the chain unless a commit
-/// fails or another process appends in between — the commit checks every record's predecessor after
-/// its refresh and seals again what no longer follows. So the hashing of the next batch runs while
+/// is the hash: the caller seals its record, under a seal lock taken just before the hand-off lock,
+/// after the record queued before it (or the committed head), which is the predecessor it gets in
+/// the chain unless a commit fails, a record needs compaction or another process appends in between
+/// — the commit checks every record's predecessor after its refresh and seals again what no longer
+/// follows (chain order stays arrival order). So the hashing of the next batch runs while
 /// the current one is fsynced, and the committer only copies and writes; (2) callers hand records
 /// to the committer through a monitor it waits on directly, not through a channel whose wake-up is
 /// a thread-pool hop; (3) a
@@ -1011,8 +1012,8 @@ public sealed class AuditWriter : IAsyncDisposable
         readonly byte[] _line = line;
         public ReadOnlySpan<byte> Body => _line.AsSpan(0, bodyLength);
 
-        // Sealed ahead (under the writer's _gate, see AppendAsync and Resync): the predecessor it was
-        // sealed after, the resulting hash and the line's end after the body.
+        // Sealed ahead (under _sealLock, see AppendAsync and Resync; read by the committer once it has
+        // taken the record): the predecessor it was sealed after, the hash and the line's end after the body.
         public string? AheadPrev { get; private set; }
         public string? AheadHash { get; private set; }
         int _aheadLength;
