@@ -12,7 +12,7 @@ namespace Rampart.Bench;
 /// Each case ends with one <c>// AuditCommitStats …</c> line in the log: commits, records per commit
 /// (mean and largest), fsyncs, gathers and the committer's time per commit by phase — the batch
 /// sizes are what explains the ratios (counted over the whole process: pilot, warm-up and runs).
-/// <c>AUDIT_BENCH_WRITERS=16</c> (comma-separated) runs only those writer counts, for short paired runs.
+/// <c>AUDIT_BENCH_WRITERS=16</c> (comma-separated) runs only those writer counts, <c>AUDIT_BENCH_MODES</c> only those modes, for short paired runs.
 /// </summary>
 [MemoryDiagnoser]
 public class AuditAppendBenchmarks
@@ -35,8 +35,14 @@ public class AuditAppendBenchmarks
             ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse)
             : [1, 4, 16, 64];
 
-    [Params(Durability.GroupCommit, Durability.FsyncPerRecord, Durability.NoFsync)]
+    [ParamsSource(nameof(Modes))]
     public Durability Mode { get; set; }
+
+    /// <summary>All three, or the modes in <c>AUDIT_BENCH_MODES</c> (comma-separated names, e.g. <c>GroupCommit,FsyncPerRecord</c>).</summary>
+    public static IEnumerable<Durability> Modes =>
+        Environment.GetEnvironmentVariable("AUDIT_BENCH_MODES") is { Length: > 0 } only
+            ? only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Enum.Parse<Durability>)
+            : [Durability.GroupCommit, Durability.FsyncPerRecord, Durability.NoFsync];
 
     string _root = "";
     AuditWriter _writer = null!;

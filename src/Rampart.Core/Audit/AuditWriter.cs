@@ -48,9 +48,15 @@ public sealed record AuditReceipt(string EventId, string Hash, long Sequence, st
 /// fault is gone.
 /// <para>
 /// What keeps batches large (issue 4): (1) everything that does not depend on the chain — defaults,
-/// redaction, the JSON of the event up to <c>prev_hash</c> — is done on the caller's thread, so the
-/// committer only hashes, copies and writes; (2) callers hand records to the committer through a
-/// monitor it waits on directly, not through a channel whose wake-up is a thread-pool hop; (3) a
+/// redaction, the JSON of the event up to <c>prev_hash</c> — is done on the caller's thread, and so
+/// is the hash: the caller seals its record, under a seal lock taken just before the hand-off lock,
+/// after the record queued before it (or the committed head), which is the predecessor it gets in
+/// the chain unless a commit fails, a record needs compaction or another process appends in between
+/// — the commit checks every record's predecessor after its refresh and seals again what no longer
+/// follows (chain order stays arrival order). So the hashing of the next batch runs while
+/// the current one is fsynced, and the committer only copies and writes; (2) callers hand records
+/// to the committer through a monitor it waits on directly, not through a channel whose wake-up is
+/// a thread-pool hop; (3) a
 /// short gather: when a commit carried several records (or others are already waiting), those
 /// writers are typically on their way back with their next record, and starting the next fsync
 /// without them splits the writers into groups that alternate between fsyncs (half the batch, twice
@@ -80,6 +86,16 @@ public sealed class AuditWriter : IAsyncDisposable
     // The hand-off: callers add under _gate; the committer swaps the list out.
     readonly object _gate = new();
     List<Pending> _incoming = new(256);
+    // The hash the next queued record is sealed after: the last queued record's, or the committed
+    // head when nothing is queued (null: unknown until the next Resync). Used only under _sealLock,
+    // which is taken before _gate, never inside it.
+    readonly object _sealLock = new();
+    string? _aheadHead;
+    readonly IncrementalHash _sealSha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    readonly GoJson _sealTail = new(256);
+    // Set by a commit that chained a record differently from how it was sealed ahead (or failed):
+    // only then may the queue behind it not follow the chain (see Resync).
+    bool _aheadBroken;
     long _arrivals;
     bool _committerWaiting;
     bool _closed;
@@ -105,12 +121,15 @@ public sealed class AuditWriter : IAsyncDisposable
     SafeFileHandle? _heldAnchor;
     SideJob? _side;
     FileStatus _stateStatus;
+    // Set when this commit's refresh found the checkpoint path still to be the held file (under the
+    // lock, so no cooperating writer can have replaced it since): its rewrite needs no second lstat.
+    FileStatus? _stateChecked;
     byte[] _stateRead = new byte[512];
     bool _needsFullRecovery;
     readonly List<Truncation> _truncations = [];
 
     // Commit counters (written by the committer only; see AuditCommitStats).
-    long _statCommits, _statRecords, _statFsyncs, _statGathers, _statGathersShort;
+    long _statCommits, _statRecords, _statFsyncs, _statGathers, _statGathersShort, _statAhead;
     long _ticksRefresh, _ticksWrite, _ticksFsync, _ticksMetadata, _ticksGather, _ticksCheckpoint, _ticksAnchor;
     int _statLargest;
     long _lastFsyncTicks, _arrivalsAtAck;
@@ -167,6 +186,7 @@ public sealed class AuditWriter : IAsyncDisposable
             throw new AuditUnavailableException("audit: recover chain state: " + ex.Message, ex);
         }
         writer.Publish();
+        writer._aheadHead = writer._tail?.LastHash;
         writer._committer.Start();
         return writer;
     }
@@ -192,7 +212,7 @@ public sealed class AuditWriter : IAsyncDisposable
         AuditCommitStats.Ticks(Volatile.Read(ref _ticksRefresh)), AuditCommitStats.Ticks(Volatile.Read(ref _ticksWrite)),
         AuditCommitStats.Ticks(Volatile.Read(ref _ticksFsync)), AuditCommitStats.Ticks(Volatile.Read(ref _ticksMetadata)),
         AuditCommitStats.Ticks(Volatile.Read(ref _ticksGather)), AuditCommitStats.Ticks(Volatile.Read(ref _ticksCheckpoint)),
-        AuditCommitStats.Ticks(Volatile.Read(ref _ticksAnchor)), Volatile.Read(ref _statGathersShort));
+        AuditCommitStats.Ticks(Volatile.Read(ref _ticksAnchor)), Volatile.Read(ref _statGathersShort), Volatile.Read(ref _statAhead));
 
     /// <summary>The signing public key (PEM) when signed checkpoints are on.</summary>
     public string? CheckpointPublicKeyPem => _signer?.PublicKeyPem;
@@ -207,40 +227,57 @@ public sealed class AuditWriter : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var prepared = Prepare(e);
-        byte[] body;
+        byte[] line;
+        int bodyLength;
         try
         {
-            body = EncodeBody(prepared);
+            (line, bodyLength) = EncodeBody(prepared);
         }
         catch (ArgumentException ex)
         {
             // A malformed event (e.g. a request that is not an object) fails only its caller.
             return ValueTask.FromException<AuditReceipt>(new AuditUnavailableException("audit: " + ex.Message, ex));
         }
-        var pending = new Pending(prepared, body);
-        lock (_gate)
+        var pending = new Pending(prepared, line, bodyLength);
+        // Sealed here, after the record queued before it (see the class comment, (1)); no seal
+        // after a record that needs compaction, until the committer's next Resync. The seal lock
+        // orders sealing with queueing; the committer's hand-off lock is held only for the add.
+        lock (_sealLock)
         {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            _incoming.Add(pending);
-            // Written under the gate, read by the gathering committer without it.
-            Volatile.Write(ref _arrivals, _arrivals + 1);
-            if (_committerWaiting) Monitor.Pulse(_gate);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed), this);
+            _aheadHead = _aheadHead is { } prev && pending.SealAhead(_sealSha, _sealTail, prev) ? pending.AheadHash : null;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_closed, this);
+                _incoming.Add(pending);
+                // Written under the gate, read by the gathering committer without it.
+                Volatile.Write(ref _arrivals, _arrivals + 1);
+                if (_committerWaiting) Monitor.Pulse(_gate);
+            }
         }
         if (ct.CanBeCanceled) pending.CancelWaitOn(ct);
         return new(pending.Task);
     }
 
-    /// <summary>The chain-independent part of the line, encoded on the caller's thread (see the class comment).</summary>
-    static byte[] EncodeBody(AuditEvent e)
+    /// <summary>
+    /// The chain-independent part of the line, encoded on the caller's thread (see the class
+    /// comment), in an array with room for the chain fields, which sealing ahead appends in place.
+    /// </summary>
+    static (byte[] Line, int BodyLength) EncodeBody(AuditEvent e)
     {
         var w = t_body ??= new GoJson(4096);
         w.Clear();
         AuditEventJson.WriteBody(w, e);
-        var body = w.ToArray();
+        var line = new byte[w.Length + ChainFieldsRoom];
+        w.Written.CopyTo(line);
         // A rare huge record must not leave a huge buffer behind on every thread that saw one.
-        if (body.Length > 64 * 1024) t_body = null;
-        return body;
+        if (w.Length > 64 * 1024) t_body = null;
+        return (line, w.Length);
     }
+
+    // ,"prev_hash":"sha256:<64>","hash":"sha256:<64>"} is 168 bytes; a longer (foreign) prev_hash
+    // than that leaves the chain fields to the commit.
+    const int ChainFieldsRoom = 168;
 
     AuditEvent Prepare(AuditEvent e)
     {
@@ -299,6 +336,7 @@ public sealed class AuditWriter : IAsyncDisposable
                 batch.Clear();
             }
             taken.Clear();
+            if (_aheadBroken) Resync();
             Gather(acknowledged);
         }
     }
@@ -345,6 +383,30 @@ public sealed class AuditWriter : IAsyncDisposable
         _ticksGather += Stopwatch.GetTimestamp() - start;
     }
 
+    /// <summary>
+    /// After a commit: makes the records still queued follow the chain as it now is. Normally they
+    /// already do (each was sealed ahead after its predecessor, and the batch was committed as
+    /// sealed) and this only compares hashes; after a failed commit, a record that needed
+    /// compaction, or another process's append, the queue is sealed again after the real head, so
+    /// the writers' next records continue from it.
+    /// </summary>
+    void Resync()
+    {
+        _aheadBroken = false;
+        var head = _tail?.LastHash;
+        lock (_sealLock)
+        lock (_gate)
+        {
+            foreach (var p in _incoming)
+            {
+                if (head is null) p.ForgetAhead();
+                else if (p.AheadPrev is { } prev && string.Equals(prev, head, StringComparison.Ordinal)) head = p.AheadHash;
+                else head = p.SealAhead(_sealSha, _sealTail, head) ? p.AheadHash : null;
+            }
+            _aheadHead = head;
+        }
+    }
+
     /// <summary>Commits one batch; returns how many of its records were acknowledged as durable.</summary>
     int Commit(List<Pending> batch)
     {
@@ -358,6 +420,7 @@ public sealed class AuditWriter : IAsyncDisposable
                 try
                 {
                     var t0 = Stopwatch.GetTimestamp();
+                    _stateChecked = null;
                     ApplyTruncations();
                     Refresh();
                     var t1 = Stopwatch.GetTimestamp();
@@ -394,6 +457,7 @@ public sealed class AuditWriter : IAsyncDisposable
         {
             _dueAnchor = null;
             _deferredAck = null;
+            _aheadBroken = true;
             Publish();
             _needsFullRecovery = true;
             _lastCheckpoint = null;
@@ -434,9 +498,23 @@ public sealed class AuditWriter : IAsyncDisposable
 
         foreach (var p in batch)
         {
-            // The usual record: its body was encoded by the caller; only the chain fields are added here.
-            var hash = AuditChain.SealBody(_sha, _chainFields, p.Body, head);
-            ReadOnlySpan<byte> body = p.Body, end = _chainFields.Written;
+            // The usual record: its body was encoded by the caller and, normally, its chain fields too,
+            // after the same predecessor (sealed ahead, see AppendAsync); otherwise they are added here.
+            string hash;
+            ReadOnlySpan<byte> body = p.Body, end;
+            if (p.AheadPrev is { } prev && string.Equals(prev, head, StringComparison.Ordinal))
+            {
+                hash = p.AheadHash!;
+                end = p.AheadEnd;
+                _statAhead++;
+            }
+            else
+            {
+                hash = AuditChain.SealBody(_sha, _chainFields, p.Body, head);
+                end = _chainFields.Written;
+                // The records queued behind this one were sealed after another predecessor, or not at all.
+                _aheadBroken = true;
+            }
             byte[]? line = null;
             if (body.Length + end.Length > AuditCompaction.MaxRecordBytes)
             {
@@ -463,7 +541,7 @@ public sealed class AuditWriter : IAsyncDisposable
             if (line is null)
             {
                 _segment.Write(body);
-                _segment.Write(_chainFields.Written);
+                _segment.Write(end);
             }
             else _segment.Write(line);
             _segment.Write("\n"u8);
@@ -732,7 +810,8 @@ public sealed class AuditWriter : IAsyncDisposable
     void WriteChainState()
     {
         var bytes = AuditFileFormat.Write(_tail!.ToState());
-        var existing = UnixFile.LStat(_dir.Combine(AuditFileNames.ChainState));
+        var existing = _stateChecked ?? UnixFile.LStat(_dir.Combine(AuditFileNames.ChainState));
+        _stateChecked = null;
         _lastCheckpoint = null;
         if (existing is null)
         {
@@ -766,7 +845,9 @@ public sealed class AuditWriter : IAsyncDisposable
         if (st is not { Kind: UnixFileKind.Regular } current || !current.IsSameFile(_stateStatus) || current.Size != last.Length) return false;
         if (_stateRead.Length < last.Length + 1) _stateRead = new byte[last.Length * 2];
         var n = RandomAccess.Read(_state, _stateRead, 0);
-        return n == last.Length && _stateRead.AsSpan(0, n).SequenceEqual(last);
+        if (n != last.Length || !_stateRead.AsSpan(0, n).SequenceEqual(last)) return false;
+        _stateChecked = current;
+        return true;
     }
 
     void CloseState()
@@ -916,17 +997,50 @@ public sealed class AuditWriter : IAsyncDisposable
         _side?.Wait();
         _side?.Dispose();
         _sha.Dispose();
+        lock (_sealLock) _sealSha.Dispose();
         CloseHandles();
     }
 
     /// <summary>A queued record: the prepared event and its line up to the chain fields.</summary>
-    sealed class Pending(AuditEvent e, byte[] body) : TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously)
+    sealed class Pending(AuditEvent e, byte[] line, int bodyLength) : TaskCompletionSource<AuditReceipt>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         CancellationTokenRegistration _cancel;
         volatile bool _cancellable;
 
         public AuditEvent Event { get; } = e;
-        public byte[] Body { get; } = body;
+        // The body, followed by room for the chain fields.
+        readonly byte[] _line = line;
+        public ReadOnlySpan<byte> Body => _line.AsSpan(0, bodyLength);
+
+        // Sealed ahead (under _sealLock, see AppendAsync and Resync; read by the committer once it has
+        // taken the record): the predecessor it was sealed after, the hash and the line's end after the body.
+        public string? AheadPrev { get; private set; }
+        public string? AheadHash { get; private set; }
+        int _aheadLength;
+        public ReadOnlySpan<byte> AheadEnd => _line.AsSpan(bodyLength, _aheadLength);
+
+        /// <summary>Seals this record after <paramref name="prev"/>; false (nothing kept) when it needs compaction.</summary>
+        public bool SealAhead(IncrementalHash sha, GoJson tail, string prev)
+        {
+            var hash = AuditChain.SealBody(sha, tail, Body, prev);
+            if (bodyLength + tail.Length > AuditCompaction.MaxRecordBytes || tail.Length > _line.Length - bodyLength)
+            {
+                ForgetAhead();
+                return false;
+            }
+            tail.Written.CopyTo(_line.AsSpan(bodyLength));
+            _aheadLength = tail.Length;
+            AheadHash = hash;
+            AheadPrev = prev;
+            return true;
+        }
+
+        public void ForgetAhead()
+        {
+            AheadPrev = null;
+            AheadHash = null;
+            _aheadLength = 0;
+        }
 
         /// <summary>
         /// Cancelling stops the caller's wait, not the write: the record stays queued and is committed;

@@ -268,6 +268,57 @@ public sealed class AuditGroupCommitTests
     }
 
     /// <summary>Takes the cross-process writer lock (AUD-053) as another writer would; dispose releases it.</summary>
+    [Fact]
+    public async Task Records_queued_behind_one_that_must_be_compacted_are_chained_after_its_compacted_form()
+    {
+        using var tmp = new TempAuditDir();
+        await using var writer = AuditWriter.Open(Options(tmp.Path_));
+        await writer.AppendAsync(Exec("before"));
+        List<Task<AuditReceipt>> pending;
+        // Queued records are sealed ahead, each after the one before it; the large one cannot be
+        // (its line is only known once compacted), so those behind it are chained by the commit.
+        using (HoldWriterLock(tmp))
+            pending =
+            [
+                writer.AppendAsync(Exec("small 1")).AsTask(),
+                writer.AppendAsync(Exec(new string('a', 2_200_000))).AsTask(),
+                writer.AppendAsync(Exec("small 2")).AsTask(),
+                writer.AppendAsync(Exec("small 3")).AsTask(),
+            ];
+        var receipts = await Task.WhenAll(pending);
+
+        Assert.Equal([2L, 3, 4, 5], receipts.Select(r => r.Sequence));
+        var entries = AuditReader.Read(tmp.Path_).ToList();
+        Assert.Equal(receipts.Select(r => r.Hash), entries.Skip(1).Select(e => e.Event.Hash));
+        var result = AuditVerifier.Verify(tmp.Path_);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(5, result.ChainEvents);
+    }
+
+    [Fact]
+    public async Task Records_sealed_ahead_before_another_writers_append_are_chained_after_it()
+    {
+        using var tmp = new TempAuditDir();
+        await using var writer = AuditWriter.Open(Options(tmp.Path_));
+        await writer.AppendAsync(Exec("first"));
+        // The server's next records would follow "first"; a hook appends in between (AUD-053).
+        await using (var hook = AuditWriter.Open(Options(tmp.Path_) with { Fsync = false, StartFromCheckpoint = true }))
+            await hook.AppendAsync(Exec("from hook"));
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => writer.AppendAsync(Exec("after " + i)).AsTask()));
+
+        Assert.Equal(Enumerable.Range(3, 20).Select(i => (long)i), receipts.Select(r => r.Sequence).Order());
+        var entries = AuditReader.Read(tmp.Path_).ToList();
+        Assert.Equal("from hook", entries[1].Event.Request!.Members[0].Value.AsString);
+        Assert.Equal(entries[1].Event.Hash, entries[2].Event.PrevHash);
+        // Once the commit has re-chained them, the writer's next records are sealed ahead again.
+        var before = writer.CommitStats.SealedAhead;
+        for (var i = 0; i < 5; i++) await writer.AppendAsync(Exec("later " + i));
+        Assert.Equal(before + 5, writer.CommitStats.SealedAhead);
+        var result = AuditVerifier.Verify(tmp.Path_);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(27, result.ChainEvents);
+    }
+
     static SafeFileHandle HoldWriterLock(TempAuditDir tmp)
     {
         var path = tmp.File(".audit-chain-state.json.rampart.lock");
