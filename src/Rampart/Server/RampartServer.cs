@@ -79,18 +79,22 @@ public sealed class RampartServer : IAsyncDisposable
                 throw new ServeException("serve: prepare state directory: " + e.Message, e);
             }
         }
+        // Issue 3: token, crypto init and a first start's key and token files, beside the host build
+        // and the policy compile (see EarlyStart for why this keeps CLI-013's outcome).
+        var early = EarlyStart.Begin(options, state);
         try
         {
-            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline, coldStart);
+            return await StartLockedAsync(options, time, stderr, state, instanceLock, timeline, coldStart, early);
         }
         catch
         {
+            await early.AbandonAsync();
             instanceLock?.Dispose();
             throw;
         }
     }
 
-    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline, ColdStart? coldStart)
+    static async Task<RampartServer> StartLockedAsync(ServeOptions options, TimeProvider time, TextWriter stderr, StateDirectory state, FileLock? instanceLock, StartupTimeline timeline, ColdStart? coldStart, EarlyStart early)
     {
         timeline.Mark("state-lock");
         if (options.ServesHttp && !IPAddress.IsLoopback(options.Address))
@@ -143,15 +147,15 @@ public sealed class RampartServer : IAsyncDisposable
         timeline.Mark("host");
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger("rampart");
-        var early = EarlyStart.Run(options, state);
-        timeline.Mark("early");
 
         LivePolicy policy;
+        Task<TimeSpan> indexes;
         try
         {
             var prepared = await warmUp.Policy;
             timeline.Note("policy-load", prepared.LoadTime);
             timeline.Note("policy-compile", prepared.CompileTime);
+            indexes = prepared.Indexes;
             policy = new LivePolicy(prepared, time, loggers.CreateLogger("rampart.policy"));
         }
         catch (Exception e) when (e is PolicyLoadException or IOException or UnauthorizedAccessException)
@@ -203,6 +207,8 @@ public sealed class RampartServer : IAsyncDisposable
         var recorder = new DecisionRecorder(audit, events, time, export);
         var watcher = new PolicyWatcher(policy, options.ReloadInterval, time, loggers.CreateLogger("rampart.reload"));
         string adminToken;
+        await early.Completion;
+        timeline.Mark("early");
         try
         {
             adminToken = early.AdminToken();
@@ -229,6 +235,7 @@ public sealed class RampartServer : IAsyncDisposable
                 await app.DisposeAsync();
                 throw new ServeException("serve: signing key: " + e.Message, e);
             }
+            early.SigningKeyAdopted();
         }
 
         timeline.Mark("approvals");
@@ -241,6 +248,11 @@ public sealed class RampartServer : IAsyncDisposable
             return new RampartServer(null, service, watcher, instanceLock, adminToken, 0, null);
         }
 
+        // The rule indexes are built beside the audit open and the approvals (LivePolicy.Prepare). A
+        // decision that came before them would build its bucket's index itself, on the cores this
+        // build is using: waiting here means no request ever waits for or repeats one (issue 3).
+        timeline.Note("policy-index", await indexes);
+        timeline.Mark("index-wait");
         try
         {
             await app.StartAsync();
@@ -258,6 +270,7 @@ public sealed class RampartServer : IAsyncDisposable
         try
         {
             ServiceToken.Persist(adminToken, state);
+            early.TokenAdopted();
             timeline.Mark("persist");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
