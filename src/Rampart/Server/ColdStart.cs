@@ -100,6 +100,7 @@ internal sealed class EarlyStart
 {
     readonly StateDirectory _state;
     readonly Task _work;
+    readonly Task _tokenFile;
     string? _token;
     System.Runtime.ExceptionServices.ExceptionDispatchInfo? _tokenError;
     bool _createdToken, _createdKey;
@@ -109,6 +110,9 @@ internal sealed class EarlyStart
     {
         _state = state;
         _work = Task.Run(() => Run(options));
+        // The token file only has to exist at step 8's persist, after listen: a slow fsync of it
+        // must not hold up the steps before.
+        _tokenFile = _work.ContinueWith(_ => CreateTokenFile(options), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     public static EarlyStart Begin(ServeOptions options, StateDirectory state) => new(options, state);
@@ -131,7 +135,11 @@ internal sealed class EarlyStart
         if (!options.ServesHttp) return;
         if (options.SigningKeyPath is null)
             _createdKey = CreateIfAbsent(SigningKeyPath(options, _state), path => Approvals.ResolveLinks.Load(path));
-        if (_token is { } token)
+    }
+
+    void CreateTokenFile(ServeOptions options)
+    {
+        if (options.ServesHttp && _token is { } token)
             _createdToken = CreateIfAbsent(_state.AdminTokenFile, _ => ServiceToken.Persist(token, _state));
     }
 
@@ -150,8 +158,11 @@ internal sealed class EarlyStart
         }
     }
 
-    /// <summary>Waits for the early work (before the steps that read or write its files).</summary>
+    /// <summary>The token, the crypto init and the signing key (awaited before the token step).</summary>
     public Task Completion => _work;
+
+    /// <summary>The token file (awaited before the token is persisted).</summary>
+    public Task TokenFileCompletion => _tokenFile;
 
     /// <summary>The admin token, or the read failure (<see cref="IOException"/>) at the point CLI-013 reports it. Only after <see cref="Completion"/>.</summary>
     public string AdminToken()
@@ -171,7 +182,7 @@ internal sealed class EarlyStart
     {
         try
         {
-            await _work;
+            await _tokenFile;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -239,7 +239,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
 
         timeline.Mark("approvals");
-        MapRoutes(app, service, options);
+        MapRoutes(app, service, options, indexes);
         timeline.Mark("routes");
 
         if (!options.ServesHttp)
@@ -248,11 +248,6 @@ public sealed class RampartServer : IAsyncDisposable
             return new RampartServer(null, service, watcher, instanceLock, adminToken, 0, null);
         }
 
-        // The rule indexes are built beside the audit open and the approvals (LivePolicy.Prepare). A
-        // decision that came before them would build its bucket's index itself, on the cores this
-        // build is using: waiting here means no request ever waits for or repeats one (issue 3).
-        timeline.Note("policy-index", await indexes);
-        timeline.Mark("index-wait");
         try
         {
             await app.StartAsync();
@@ -269,6 +264,7 @@ public sealed class RampartServer : IAsyncDisposable
         service.Approvals.ResolveBaseUrl = options.ResolveBaseUrl?.TrimEnd('/') ?? $"http://localhost:{port}";
         try
         {
+            await early.TokenFileCompletion;
             ServiceToken.Persist(adminToken, state);
             early.TokenAdopted();
             timeline.Mark("persist");
@@ -287,6 +283,9 @@ public sealed class RampartServer : IAsyncDisposable
         stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
         var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
         timeline.Mark("ready");
+        // The index build runs beside the steps above: its duration, or that it was still running.
+        if (indexes.IsCompletedSuccessfully) timeline.Note("policy-index", indexes.Result);
+        else timeline.Note("policy-index", "pending");
         log.LogDebug("start-up: {Timeline} allocated={Allocated}", timeline, GC.GetTotalAllocatedBytes());
         return new RampartServer(app, service, watcher, instanceLock, adminToken, port, serveState);
     }
@@ -304,12 +303,17 @@ public sealed class RampartServer : IAsyncDisposable
         _ = ApiJsonContext.Default.ServeStateBody;
     }
 
-    static void MapRoutes(WebApplication app, RunningService service, ServeOptions options)
+    static void MapRoutes(WebApplication app, RunningService service, ServeOptions options, Task indexes)
     {
         // No stack trace or exception text ever reaches a client. Not an async lambda: a request that
         // completes synchronously (e.g. /healthz) then costs no state machine (issue 3).
         app.Use(next => context =>
         {
+            // Issue 3 (cold start): the rule indexes are still being built on another core when
+            // serve starts listening (LivePolicy.Prepare). A request in those first milliseconds
+            // waits for them here, after routing, instead of building its bucket's index a second
+            // time; afterwards this is one completed-task check.
+            if (!indexes.IsCompleted) return AfterIndexesAsync(indexes, next, context, service);
             Task pending;
             try
             {
@@ -332,6 +336,22 @@ public sealed class RampartServer : IAsyncDisposable
         if (options.Metrics) new MetricsEndpoint(service).Map(app);
         // API-006: unknown paths and known paths with the wrong method are the same JSON 404, unauthenticated.
         app.MapFallback((RequestDelegate)(context => ApiResponse.ErrorAsync(context, 404, "not found")));
+    }
+
+    static async Task AfterIndexesAsync(Task indexes, RequestDelegate next, HttpContext context, RunningService service)
+    {
+        // A failed build is not this request's error: the bucket then builds its index on first use.
+        await indexes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task pending;
+        try
+        {
+            pending = next(context);
+        }
+        catch (Exception e)
+        {
+            pending = Task.FromException(e);
+        }
+        await GuardAsync(pending, context, service);
     }
 
     static async Task GuardAsync(Task pending, HttpContext context, RunningService service)
