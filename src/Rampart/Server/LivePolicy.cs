@@ -74,10 +74,9 @@ internal sealed class LivePolicy
         var loaded = Stopwatch.GetTimestamp();
         var compiled = CompiledPolicySet.Compile(initial);
         var end = Stopwatch.GetTimestamp();
-        // Off the start-up path: the server waits for the compile, then opens the audit trail and
-        // loads the approvals while the indexes are built; it waits for them only before it
-        // listens (issue 3: cold start). Without that wait a call that comes first builds the
-        // index it needs itself.
+        // Off the start-up path: the server waits for the compile, not for the indexes; a call
+        // that comes first builds the index it needs itself (issue 3: cold start). The task only
+        // reports the build's duration (the start-up timeline).
         var indexes = Task.Run(() =>
         {
             var begun = Stopwatch.GetTimestamp();

@@ -239,7 +239,7 @@ public sealed class RampartServer : IAsyncDisposable
         }
 
         timeline.Mark("approvals");
-        MapRoutes(app, service, options, indexes);
+        MapRoutes(app, service, options);
         timeline.Mark("routes");
 
         if (!options.ServesHttp)
@@ -283,7 +283,11 @@ public sealed class RampartServer : IAsyncDisposable
         stderr.WriteLine(options.IsStderrTerminal ? $"Token: {adminToken}" : $"Token saved to {state.AdminTokenFile}");
         var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
         timeline.Mark("ready");
-        // The index build runs beside the steps above: its duration, or that it was still running.
+        // The rule indexes are built beside the steps above (LivePolicy.Prepare); a first call that
+        // comes before its bucket's index builds that one itself. Listed: the build's duration, or
+        // that it was still running at ready. (Measured in session 5: holding early requests until
+        // every index was built made the first decision ~2 ms later, since it then waited for the
+        // buckets it did not need too.)
         if (indexes.IsCompletedSuccessfully) timeline.Note("policy-index", indexes.Result);
         else timeline.Note("policy-index", "pending");
         log.LogDebug("start-up: {Timeline} allocated={Allocated}", timeline, GC.GetTotalAllocatedBytes());
@@ -303,17 +307,12 @@ public sealed class RampartServer : IAsyncDisposable
         _ = ApiJsonContext.Default.ServeStateBody;
     }
 
-    static void MapRoutes(WebApplication app, RunningService service, ServeOptions options, Task indexes)
+    static void MapRoutes(WebApplication app, RunningService service, ServeOptions options)
     {
         // No stack trace or exception text ever reaches a client. Not an async lambda: a request that
         // completes synchronously (e.g. /healthz) then costs no state machine (issue 3).
         app.Use(next => context =>
         {
-            // Issue 3 (cold start): the rule indexes are still being built on another core when
-            // serve starts listening (LivePolicy.Prepare). A request in those first milliseconds
-            // waits for them here, after routing, instead of building its bucket's index a second
-            // time; afterwards this is one completed-task check.
-            if (!indexes.IsCompleted) return AfterIndexesAsync(indexes, next, context, service);
             Task pending;
             try
             {
@@ -336,22 +335,6 @@ public sealed class RampartServer : IAsyncDisposable
         if (options.Metrics) new MetricsEndpoint(service).Map(app);
         // API-006: unknown paths and known paths with the wrong method are the same JSON 404, unauthenticated.
         app.MapFallback((RequestDelegate)(context => ApiResponse.ErrorAsync(context, 404, "not found")));
-    }
-
-    static async Task AfterIndexesAsync(Task indexes, RequestDelegate next, HttpContext context, RunningService service)
-    {
-        // A failed build is not this request's error: the bucket then builds its index on first use.
-        await indexes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        Task pending;
-        try
-        {
-            pending = next(context);
-        }
-        catch (Exception e)
-        {
-            pending = Task.FromException(e);
-        }
-        await GuardAsync(pending, context, service);
     }
 
     static async Task GuardAsync(Task pending, HttpContext context, RunningService service)
