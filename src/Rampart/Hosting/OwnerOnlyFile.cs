@@ -70,15 +70,12 @@ internal static class OwnerOnlyFile
             throw new IOException($"{info.FullName} is not a regular file");
     }
 
-    /// <summary>fsync of the directory so the rename itself is durable; best effort where the platform refuses directory handles.</summary>
-    static void SyncDirectory(string dir)
-    {
-        try
-        {
-            using var handle = File.OpenHandle(dir, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            RandomAccess.FlushToDisk(handle);
-        }
-        catch (UnauthorizedAccessException) { }
-        catch (IOException) { }
-    }
+    /// <summary>
+    /// fsync of the directory so the rename itself is durable (SEC-020). This used to open the
+    /// directory with <c>File.OpenHandle</c>, which .NET refuses for directories
+    /// (<see cref="UnauthorizedAccessException"/>, swallowed as "best effort"): the directory was
+    /// never synced, so a crash right after start-up could lose a token or signing key that had
+    /// already been announced.
+    /// </summary>
+    internal static void SyncDirectory(string dir) => Posix.FsyncDirectory(dir);
 }

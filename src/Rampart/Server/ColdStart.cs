@@ -1,3 +1,5 @@
+using Rampart.Hosting;
+
 namespace Rampart.Server;
 
 /// <summary>
@@ -72,38 +74,161 @@ internal sealed class ColdStart
 }
 
 /// <summary>
-/// Start-up work that needs neither the policy nor the audit sink and leaves nothing behind, done on
-/// the start-up thread while the policy compile finishes on another core (issue 3: cold start). A
-/// failure is kept and thrown where the CLI-013 sequence would have met it, so the order of start-up
-/// errors is unchanged.
+/// Start-up work that needs neither the policy nor the audit sink, begun on another thread right
+/// after the state lock (CLI-013 step 2) so that it overlaps the host build and the policy compile
+/// (issue 3: cold start to the first decision):
+/// <list type="bullet">
+/// <item>the admin token is resolved (CLI-012: read <c>~/.rampart/token</c> or draw one); a read
+/// error is kept and thrown where CLI-013 reports it (<c>serve: read token</c>);</item>
+/// <item>the crypto library is initialised (the audit chain's first hash would otherwise read its
+/// configuration on the audit open's path);</item>
+/// <item>on a first start, the two state files CLI-013 step 8 creates, the signing key and the token
+/// file, are created now. Each is a temp file, fsync, rename and directory fsync (SEC-020): four
+/// device flushes that used to sit between the policy and the first decision (the token's
+/// beside the first decision's own audit fsync, which then queued behind them). Here they wait on
+/// the disk while the CPU compiles the policy.</item>
+/// </list>
+/// The files are only created where none exists (the default signing-key path; a token file only
+/// when there is none, never replacing one that holds a different token: that stays at step 8, after
+/// listen). A start that fails before the step that owns a file removes the file it created
+/// (<see cref="AbandonAsync"/>), so a failed start leaves the state directory as CLI-013's order
+/// would have. Only a crash between here and that step can leave them behind; they are then what
+/// the next start would have created anyway (a fresh random key, the token it serves with).
+/// Failures here are not reported: step 8 repeats the work and reports its own error, in order.
 /// </summary>
 internal sealed class EarlyStart
 {
+    readonly StateDirectory _state;
+    readonly Task _work;
+    readonly Task _tokenFile;
     string? _token;
     System.Runtime.ExceptionServices.ExceptionDispatchInfo? _tokenError;
+    bool _createdToken, _createdKey;
+    volatile bool _tokenAdopted, _keyAdopted;
 
-    public static EarlyStart Run(ServeOptions options, Hosting.StateDirectory state)
+    EarlyStart(ServeOptions options, StateDirectory state)
     {
-        var early = new EarlyStart();
+        _state = state;
+        // Its own thread, not a pool worker: the fsyncs block it for milliseconds, and a blocked
+        // worker is one the policy compile's Parallel.For (and the first requests) cannot use; the
+        // pool has only as many as cores at start-up. (Measured: on a pool worker, first starts
+        // were ~2 ms slower than with the key and token written on the start-up path.)
+        var keyPhase = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _work = keyPhase.Task;
+        _tokenFile = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                Run(options);
+                keyPhase.SetResult();
+            }
+            catch (Exception e)
+            {
+                keyPhase.SetException(e);
+                return;
+            }
+            // The token file only has to exist at step 8's persist, after listen: a slow fsync of
+            // it must not hold up the steps before.
+            CreateTokenFile(options);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    public static EarlyStart Begin(ServeOptions options, StateDirectory state) => new(options, state);
+
+    /// <summary>The default signing key (CLI-013 step 8), unless <c>--signing-key</c> names another one.</summary>
+    public static string SigningKeyPath(ServeOptions options, StateDirectory state) => options.SigningKeyPath ?? Path.Combine(state.Path, "signing.key");
+
+    void Run(ServeOptions options)
+    {
         try
         {
-            // CLI-012: read (or draw) the token now; persisting it stays where CLI-013 step 8 puts it.
-            early._token = Hosting.ServiceToken.Resolve(options.TokenFromEnvironment, state);
+            _token = ServiceToken.Resolve(options.TokenFromEnvironment, _state);
         }
         catch (IOException e)
         {
-            early._tokenError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            _tokenError = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
         }
-        // The audit chain's first hash initialises the crypto library (its configuration file is read
-        // then): a millisecond or two on the audit open's path otherwise.
         _ = System.Security.Cryptography.SHA256.HashData(ReadOnlySpan<byte>.Empty);
-        return early;
+        // Without a listener CLI-013 writes neither file (and the state directory may not exist).
+        if (!options.ServesHttp) return;
+        if (options.SigningKeyPath is null)
+            _createdKey = CreateIfAbsent(SigningKeyPath(options, _state), path => Approvals.ResolveLinks.Load(path));
     }
 
-    /// <summary>The admin token, or the read failure (<see cref="IOException"/>) at the point CLI-013 reports it.</summary>
+    void CreateTokenFile(ServeOptions options)
+    {
+        if (options.ServesHttp && _token is { } token)
+            _createdToken = CreateIfAbsent(_state.AdminTokenFile, _ => ServiceToken.Persist(token, _state));
+    }
+
+    /// <summary>Runs <paramref name="create"/> when nothing is at <paramref name="path"/>; true when it created the file.</summary>
+    static bool CreateIfAbsent(string path, Action<string> create)
+    {
+        try
+        {
+            if (Posix.Lstat(path) is not null) return false;
+            create(path);
+            return Posix.Lstat(path) is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // step 8 does it again and reports the error where CLI-013 puts it
+        }
+    }
+
+    /// <summary>The token, the crypto init and the signing key (awaited before the token step).</summary>
+    public Task Completion => _work;
+
+    /// <summary>The token file (awaited before the token is persisted).</summary>
+    public Task TokenFileCompletion => _tokenFile;
+
+    /// <summary>The admin token, or the read failure (<see cref="IOException"/>) at the point CLI-013 reports it. Only after <see cref="Completion"/>.</summary>
     public string AdminToken()
     {
         _tokenError?.Throw();
         return _token!;
+    }
+
+    /// <summary>CLI-013 step 8 has loaded the signing key: a later failure keeps it, as it always did.</summary>
+    public void SigningKeyAdopted() => _keyAdopted = true;
+
+    /// <summary>CLI-013 step 8 has persisted the token.</summary>
+    public void TokenAdopted() => _tokenAdopted = true;
+
+    /// <summary>The start failed: removes the files created here whose step was not reached.</summary>
+    public async Task AbandonAsync()
+    {
+        try
+        {
+            await _tokenFile;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        var removed = false;
+        if (_createdKey && !_keyAdopted) removed |= TryDelete(Path.Combine(_state.Path, "signing.key"));
+        if (_createdToken && !_tokenAdopted) removed |= TryDelete(_state.AdminTokenFile);
+        if (!removed) return;
+        try
+        {
+            Posix.FsyncDirectory(_state.Path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the start is failing already; at worst a crash brings the file back.
+        }
+    }
+
+    static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

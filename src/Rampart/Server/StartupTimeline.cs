@@ -31,6 +31,13 @@ internal sealed class StartupTimeline
         _phases.Append(name).Append('=').Append(duration.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)).Append("ms");
     }
 
+    /// <summary>A state instead of a duration (e.g. a background step still running).</summary>
+    public void Note(string name, string text)
+    {
+        if (_phases.Length > 0) _phases.Append(' ');
+        _phases.Append(name).Append('=').Append(text);
+    }
+
     public override string ToString() =>
         _phases + " total=" + Stopwatch.GetElapsedTime(_start).TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture) + "ms";
 }
