@@ -19,6 +19,8 @@ duration=${DURATION:-10s}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-16}
 cold_runs=${COLD_RUNS:-20}
+# Rounds of the audit-off series, which the ratio target is read from (below).
+rounds=${ROUNDS:-3}
 # PINNED=1 (default on 2+ cores) adds a labelled run with serve and wrk on different cores (below).
 pinned=${PINNED:-$( (($(nproc) >= 2)) && echo 1 || echo 0)}
 export RAMPART_TOKEN=${RAMPART_TOKEN:-bench-admin-token-0123456789abcdef0123456789abcdef}
@@ -128,6 +130,11 @@ to_ms() {
     printf "%.3f", n }'
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+# The median of the numbers given (the lower middle one of an even count) and their range.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print (NR > 1) ? lo "–" hi : lo }'; }
+
 # CPU time (user + system, clock ticks) serve has used so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$serve_pid/stat"; }
 
@@ -172,7 +179,7 @@ echo 0 >"$peak_file"
   done ) &
 sampler=$!
 
-declare -A RPS P50 P99 NON2XX ERRS CPU
+declare -A RPS P50 P99 NON2XX ERRS CPU RATIO RANGE
 for scenario in healthz exec-git-status exec-rm-rf; do
   log "== wrk $scenario ($duration, $threads threads, $connections connections)"
   run_wrk "$scenario.lua"
@@ -190,11 +197,27 @@ start_serve "$dir" "$bench_bin" --benchmark-discard-audit
 wait_for_decision "$dir"
 grep -q 'decisions are NOT audited' "$dir/serve.log" || die "the benchmark build did not announce the discarding sink"
 sleep 2 # let serve's start-up trim (a full collection 1 s after ready) pass before measuring
-for scenario in healthz exec-git-status exec-rm-rf; do
-  log "== wrk $scenario without audit ($duration, $threads threads, $connections connections)"
-  run_wrk "$scenario.lua"
-  key=noaudit-$scenario
-  RPS[$key]=$rps P50[$key]=$p50 P99[$key]=$p99 NON2XX[$key]=$non2xx ERRS[$key]=$errors CPU[$key]=$cpu_us
+# The ratio target (issue 3) is read here, and one 10 s pair of /healthz and a decision moved by
+# 0.72–0.89 between runs of the same binary on one day (mostly /healthz: 52k–63k/s, as the
+# scheduler places wrk's and serve's threads). So the three scenarios run ROUNDS times, in turn;
+# each row shows the median round, and the ratio is the median of the per-round ratios (each a
+# decision and the /healthz measured beside it), with their range.
+declare -A RATIOS
+for ((round = 1; round <= rounds; round++)); do
+  for scenario in healthz exec-git-status exec-rm-rf; do
+    log "== wrk $scenario without audit, round $round of $rounds ($duration, $threads threads, $connections connections)"
+    run_wrk "$scenario.lua"
+    key=noaudit-$scenario
+    RPS[$key]+="$rps " P50[$key]+="$p50 " P99[$key]+="$p99 " NON2XX[$key]+="$non2xx " CPU[$key]+="$cpu_us "
+    [[ $errors == none ]] || ERRS[$key]=$errors
+    [[ $scenario == healthz ]] && healthz_rps=$rps || RATIOS[$key]+="$(ratio "$rps" "$healthz_rps") "
+  done
+done
+for key in noaudit-healthz noaudit-exec-git-status noaudit-exec-rm-rf; do
+  RANGE[$key]=$(range ${RATIOS[$key]:-1.00})
+  RATIO[$key]=$(median ${RATIOS[$key]:-1.00})
+  for m in RPS P50 P99 NON2XX CPU; do declare -n column=$m; column[$key]=$(median ${column[$key]}); done
+  ERRS[$key]=${ERRS[$key]:-none}
 done
 unaudited=$(cat "$dir"/audit/*.jsonl 2>/dev/null | grep -c '"id":"' || true)
 stop_serve
@@ -275,7 +298,6 @@ for ((i = 1; i <= cold_runs; i++)); do
 done
 floor_median=$(printf '%s\n' "${floor[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 pinned_table=""
@@ -297,7 +319,7 @@ cat <<EOF
 ## rampart serve load ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r), wrk -t$threads -c$connections -d$duration)
 
 Binary: \`$bin\`, $(mib $(( $(stat -c %s "$bin") / 1024 ))) MiB. Audit: on (group commit, fsync before each response).
-Audit off: the benchmark build \`$bench_bin\` (same source, \`-p:RampartBenchmarkBuild=true\`) with \`--benchmark-discard-audit\`; ratios are to the /healthz of the same binary.
+Audit off: the benchmark build \`$bench_bin\` (same source, \`-p:RampartBenchmarkBuild=true\`) with \`--benchmark-discard-audit\`; ratios are to the /healthz of the same binary. The audit-off rows are the median of $rounds rounds (the three scenarios in turn); their ratio is the median of the per-round ratios, range in brackets.
 
 | Scenario | Audit | Requests/s | p50 (ms) | p99 (ms) | Non-2xx | Socket errors | serve CPU/request (µs) | Ratio to /healthz |
 |---|---|---:|---:|---:|---:|---|---:|---:|
@@ -305,8 +327,8 @@ Audit off: the benchmark build \`$bench_bin\` (same source, \`-p:RampartBenchmar
 | POST /v1/tool/exec \`git status\` (allow) | on | ${RPS[exec-git-status]} | ${P50[exec-git-status]} | ${P99[exec-git-status]} | ${NON2XX[exec-git-status]} | ${ERRS[exec-git-status]} | ${CPU[exec-git-status]} | $(ratio "${RPS[exec-git-status]}" "${RPS[healthz]}") |
 | POST /v1/tool/exec \`rm -rf /\` (deny, 403) | on | ${RPS[exec-rm-rf]} | ${P50[exec-rm-rf]} | ${P99[exec-rm-rf]} | ${NON2XX[exec-rm-rf]} | ${ERRS[exec-rm-rf]} | ${CPU[exec-rm-rf]} | $(ratio "${RPS[exec-rm-rf]}" "${RPS[healthz]}") |
 | GET /healthz (benchmark build) | – | ${RPS[noaudit-healthz]} | ${P50[noaudit-healthz]} | ${P99[noaudit-healthz]} | ${NON2XX[noaudit-healthz]} | ${ERRS[noaudit-healthz]} | ${CPU[noaudit-healthz]} | 1.00 |
-| POST /v1/tool/exec \`git status\` (allow) | off | ${RPS[noaudit-exec-git-status]} | ${P50[noaudit-exec-git-status]} | ${P99[noaudit-exec-git-status]} | ${NON2XX[noaudit-exec-git-status]} | ${ERRS[noaudit-exec-git-status]} | ${CPU[noaudit-exec-git-status]} | $(ratio "${RPS[noaudit-exec-git-status]}" "${RPS[noaudit-healthz]}") |
-| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | off | ${RPS[noaudit-exec-rm-rf]} | ${P50[noaudit-exec-rm-rf]} | ${P99[noaudit-exec-rm-rf]} | ${NON2XX[noaudit-exec-rm-rf]} | ${ERRS[noaudit-exec-rm-rf]} | ${CPU[noaudit-exec-rm-rf]} | $(ratio "${RPS[noaudit-exec-rm-rf]}" "${RPS[noaudit-healthz]}") |
+| POST /v1/tool/exec \`git status\` (allow) | off | ${RPS[noaudit-exec-git-status]} | ${P50[noaudit-exec-git-status]} | ${P99[noaudit-exec-git-status]} | ${NON2XX[noaudit-exec-git-status]} | ${ERRS[noaudit-exec-git-status]} | ${CPU[noaudit-exec-git-status]} | ${RATIO[noaudit-exec-git-status]} (${RANGE[noaudit-exec-git-status]}) |
+| POST /v1/tool/exec \`rm -rf /\` (deny, 403) | off | ${RPS[noaudit-exec-rm-rf]} | ${P50[noaudit-exec-rm-rf]} | ${P99[noaudit-exec-rm-rf]} | ${NON2XX[noaudit-exec-rm-rf]} | ${ERRS[noaudit-exec-rm-rf]} | ${CPU[noaudit-exec-rm-rf]} | ${RATIO[noaudit-exec-rm-rf]} (${RANGE[noaudit-exec-rm-rf]}) |
 
 ${pinned_table}**Durable decisions/s over HTTP at $connections connections: ${RPS[exec-git-status]}** (the \`git status\` audit-on figure; $records audit records written in the run; $unaudited without audit).
 
