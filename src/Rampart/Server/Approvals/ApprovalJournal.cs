@@ -46,7 +46,9 @@ internal sealed class ApprovalJournal(string path)
         }
         if (!created) return;
         File.SetUnixFileMode(FilePath, OwnerOnlyFile.OwnerReadWrite);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(FilePath))!);
+        // The journal's creation must survive a crash like its lines do (see OwnerOnlyFile.SyncDirectory:
+        // this used a File.OpenHandle on the directory, which .NET refuses, so it never synced).
+        OwnerOnlyFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(FilePath))!);
     }
 
     /// <summary>
@@ -290,16 +292,5 @@ internal sealed class ApprovalJournal(string path)
             v.WriteTo(w);
         }
         w.WriteEndObject();
-    }
-
-    internal static void SyncDirectory(string dir)
-    {
-        try
-        {
-            using var handle = File.OpenHandle(dir, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            RandomAccess.FlushToDisk(handle);
-        }
-        catch (UnauthorizedAccessException) { }
-        catch (IOException) { }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class GrantDirectory(string path)
             throw new IOException("approval: replay grant already published or consumed for this call");
         CreateExclusive(Json(key), Encode(grant));
         CreateExclusive(Ready(key), []);
-        ApprovalJournal.SyncDirectory(DirectoryPath);
+        OwnerOnlyFile.SyncDirectory(DirectoryPath);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ internal sealed class GrantDirectory(string path)
         {
             return null; // lost the race: someone else's retry is the one
         }
-        ApprovalJournal.SyncDirectory(DirectoryPath);
+        OwnerOnlyFile.SyncDirectory(DirectoryPath);
         TryDelete(Ready(key));
         TryDelete(Json(key));
         // The tombstone stays even when the data is bad: a broken grant authorises nothing.
