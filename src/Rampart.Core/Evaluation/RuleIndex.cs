@@ -92,6 +92,7 @@ internal sealed class RuleIndex
         var restrictiveSlots = new ulong[alwaysTry.Length];
         var deferredVisits = new ulong[alwaysTry.Length];
         var conjunctive = new List<ConjunctiveSlot>();
+        var atomBits = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var p = 0; p < sorted.Length; p++)
         {
             var rules = sorted[p].Rules;
@@ -145,8 +146,15 @@ internal sealed class RuleIndex
                             atoms[s] = new int[spellings[s].Length];
                             for (var a = 0; a < spellings[s].Length; a++)
                             {
-                                command.Add((spellings[s][a], keyBit));
-                                atoms[s][a] = keyBit++;
+                                // One bit per distinct literal for the whole index: every occurrence of a
+                                // literal costs one mark per tag, and `/` or `cat ` are literals of dozens of patterns.
+                                if (!atomBits.TryGetValue(spellings[s][a], out var bit))
+                                {
+                                    bit = keyBit++;
+                                    atomBits.Add(spellings[s][a], bit);
+                                    command.Add((spellings[s][a], bit));
+                                }
+                                atoms[s][a] = bit;
                             }
                         }
                         patterns[c] = new Conjunction(first + pattern, atoms);

@@ -208,6 +208,8 @@ internal sealed class CompiledCondition
         return true;
     }
 
+    const int MinConjunctLength = 3;
+
     /// <summary>See <see cref="IndexKeys.Conjunctions"/>. Called only when every spelling's key literal folds to text.</summary>
     static (int Pattern, string[][] Spellings)[] CommandConjunctions(CommandPatterns matches)
     {
@@ -233,13 +235,18 @@ internal sealed class CompiledCondition
                         if (c > start)
                         {
                             var folded = LiteralAutomaton.FoldLiteral(literal[start..c]);
-                            if (folded.Length > 0 && !all.Contains(folded)) all.Add(folded);
+                            // Literals of one or two units (`/`, ` | `…) occur almost everywhere: marking them costs more
+                            // than the rules they would rule out (issue 2).
+                            if (folded.Length >= MinConjunctLength && !all.Contains(folded)) all.Add(folded);
                         }
                         start = c + 1;
                     }
                 }
                 if (all.Count > 1) conjunctive = true;
-                spellings.Add([.. all]);
+                // The spellings of most patterns fold to the same literals: one of them is enough.
+                var same = false;
+                foreach (var known in spellings) same |= known.AsSpan().SequenceEqual(all.ToArray());
+                if (!same) spellings.Add([.. all]);
             }
             if (conjunctive) result.Add((i, [.. spellings]));
         }
