@@ -91,8 +91,6 @@ internal sealed class RuleIndex
         var slotPaths = new PathRuleLists?[slots];
         var restrictiveSlots = new ulong[alwaysTry.Length];
         var deferredVisits = new ulong[alwaysTry.Length];
-        var conjunctive = new List<ConjunctiveSlot>();
-        var atomBits = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var p = 0; p < sorted.Length; p++)
         {
             var rules = sorted[p].Rules;
@@ -131,90 +129,14 @@ internal sealed class RuleIndex
                     into.Add((literal, slot));
                     into.Add((literal, keyBit + key));
                 }
-                var first = keyBit;
                 keyBit += keys.KeyCount;
-                if (keys.Conjunctions.Length > 0)
-                {
-                    // Each literal of a conjunctive spelling gets an atom bit of its own, after the rule's key bits.
-                    var patterns = new Conjunction[keys.Conjunctions.Length];
-                    for (var c = 0; c < patterns.Length; c++)
-                    {
-                        var (pattern, spellings) = keys.Conjunctions[c];
-                        var atoms = new int[spellings.Length][];
-                        for (var s = 0; s < spellings.Length; s++)
-                        {
-                            atoms[s] = new int[spellings[s].Length];
-                            for (var a = 0; a < spellings[s].Length; a++)
-                            {
-                                // One bit per distinct literal for the whole index: every occurrence of a
-                                // literal costs one mark per tag, and `/` or `cat ` are literals of dozens of patterns.
-                                if (!atomBits.TryGetValue(spellings[s][a], out var bit))
-                                {
-                                    bit = keyBit++;
-                                    atomBits.Add(spellings[s][a], bit);
-                                    command.Add((spellings[s][a], bit));
-                                }
-                                atoms[s][a] = bit;
-                            }
-                        }
-                        patterns[c] = new Conjunction(first + pattern, atoms);
-                    }
-                    conjunctive.Add(new ConjunctiveSlot(slot, first, keys.KeyCount, patterns));
-                }
             }
         }
         return new RuleIndex(slotBase, slotPolicy, slotPatterns, alwaysTry, (keyBit + 63) >> 6,
             command.Count == 0 ? null : LiteralAutomaton.Build(command),
             url.Count == 0 ? null : LiteralAutomaton.Build(url),
             domain.Count == 0 ? null : LiteralAutomaton.Build(domain),
-            paths.Build(), slotPaths, restrictiveSlots, deferredVisits) { _conjunctive = [.. conjunctive] };
-    }
-
-    /// <summary>A <c>command_matches</c> pattern keyed on all its literals: its key bit, and each spelling's atom bits.</summary>
-    sealed record Conjunction(int KeyBit, int[][] Atoms);
-
-    /// <summary>A command-keyed slot with conjunctive patterns; its key bits are <c>FirstKey</c> … <c>FirstKey + KeyCount - 1</c>.</summary>
-    sealed record ConjunctiveSlot(int Slot, int FirstKey, int KeyCount, Conjunction[] Patterns);
-
-    ConjunctiveSlot[] _conjunctive = [];
-
-    /// <summary>
-    /// Issue 2: a pattern marked by one of its literals stays live only if, for one of its spellings, every literal
-    /// occurred in some spelling of the command (a spelling it matches contains all of them, and every spelling the
-    /// matcher tries was marked); a slot left without a live pattern or needle is unmarked. Marks only shrink here to
-    /// what the literals alone prove possible, so the walk still visits every rule that can match.
-    /// </summary>
-    void RequireAllLiterals(Span<ulong> marks)
-    {
-        foreach (var slot in _conjunctive)
-        {
-            if (!IsSet(marks, slot.Slot)) continue;
-            var cleared = false;
-            foreach (var pattern in slot.Patterns)
-            {
-                if (!IsSet(marks, pattern.KeyBit) || AnySpellingComplete(marks, pattern.Atoms)) continue;
-                marks[pattern.KeyBit >> 6] &= ~(1UL << (pattern.KeyBit & 63));
-                cleared = true;
-            }
-            if (!cleared) continue;
-            var live = false;
-            for (var k = slot.FirstKey; k < slot.FirstKey + slot.KeyCount && !live; k++) live = IsSet(marks, k);
-            if (!live) marks[slot.Slot >> 6] &= ~(1UL << (slot.Slot & 63));
-        }
-    }
-
-    static bool AnySpellingComplete(ReadOnlySpan<ulong> marks, int[][] spellings)
-    {
-        foreach (var atoms in spellings)
-        {
-            var complete = true;
-            foreach (var atom in atoms)
-            {
-                if (!IsSet(marks, atom)) { complete = false; break; }
-            }
-            if (complete) return true;
-        }
-        return false;
+            paths.Build(), slotPaths, restrictiveSlots, deferredVisits);
     }
 
     /// <summary>
@@ -233,11 +155,7 @@ internal sealed class RuleIndex
         var marks = ctx.IndexMarks(_markWords);
         _alwaysTry.CopyTo(marks);
         marks[_alwaysTry.Length..].Clear();
-        if (_command is { } command && ctx.Command.Length > 0)
-        {
-            if (!MarkCommand(command, ctx, marks)) return false;
-            if (_conjunctive.Length > 0) RequireAllLiterals(marks);
-        }
+        if (_command is { } command && ctx.Command.Length > 0 && !MarkCommand(command, ctx, marks)) return false;
         if (_url is { } url && ctx.Url.Length > 0) url.Mark(ctx.Url, marks);
         // The matcher trims, lower-cases and drops one trailing dot: substrings of the folded raw domain.
         if (_domain is { } domain && ctx.Domain.Length > 0) domain.Mark(ctx.Domain, marks);

@@ -117,23 +117,12 @@ public sealed class GlobPattern
     private static string LongestLiteralRun(string text)
     {
         var best = "";
-        foreach (var run in LiteralRuns(text))
-        {
-            if (run.Length > best.Length) best = run;
-        }
-        return best;
-    }
-
-    /// <summary>Every run of characters outside <c>*</c>, <c>?</c> and classes in a well-formed filepath pattern.</summary>
-    private static List<string> LiteralRuns(string text)
-    {
-        var runs = new List<string>();
         var i = 0;
         while (i < text.Length)
         {
             var start = i;
             while (i < text.Length && text[i] is not ('*' or '?' or '[')) i++;
-            if (i > start) runs.Add(text[start..i]);
+            if (i - start > best.Length) best = text[start..i];
             if (i < text.Length && text[i] == '[')
             {
                 // Well formed: the class ends at the first `]` after its first item.
@@ -144,7 +133,7 @@ public sealed class GlobPattern
             }
             i++;
         }
-        return runs;
+        return best;
     }
 
     private static string LongestPiece(string[] pieces)
@@ -178,21 +167,6 @@ public sealed class GlobPattern
     /// Used by the rule index (<c>RuleIndex</c>) to skip patterns whose text is absent.
     /// </summary>
     internal string? RequiredLiteral { get; }
-
-    /// <summary>
-    /// Texts every matching name contains, all of them (after <c>\</c>→<c>/</c>), whichever step decides: the literal
-    /// runs of the step that decides (their longest is <see cref="RequiredLiteral"/>), or just <see cref="RequiredLiteral"/>
-    /// (empty when there is none or no name can match). The step-5 prefix of a pattern ending in <c>*</c> contains
-    /// every run of its kind. Used by the rule index to key a pattern on all of them (issue 2).
-    /// </summary>
-    internal string[] RequiredLiterals => _kind switch
-    {
-        _ when IsNever || RequiredLiteral is not { Length: > 0 } => [],
-        Kind.Segments => _segments!.RequiredRuns,
-        Kind.OrderedPieces => _pieces,
-        Kind.Filepath => [.. LiteralRuns(Pattern.Replace('\\', '/'))],
-        _ => [RequiredLiteral],
-    };
 
     /// <summary>True when the pattern takes the literal fast path (<see cref="IsPlainLiteral"/>).</summary>
     internal bool IsLiteral => _literal is not null;

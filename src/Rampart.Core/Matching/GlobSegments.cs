@@ -78,31 +78,6 @@ internal sealed class GlobSegments
     public string RequiredText => _requiredText;
 
     /// <summary>
-    /// Every run of literal characters every match contains (the runs <see cref="RequiredText"/> is the longest of;
-    /// a run is cut at a lone surrogate). Used by the rule index to require all of them (issue 2).
-    /// </summary>
-    public string[] RequiredRuns
-    {
-        get
-        {
-            var runs = new List<string>();
-            var t = _retryWithoutLeadingDoubleStar ? 2 : 0;
-            while (t < _tokens.Length)
-            {
-                if (_tokens[t].Kind != TokenKind.Literal)
-                {
-                    t++;
-                    continue;
-                }
-                var start = t;
-                while (t < _tokens.Length && _tokens[t].Kind == TokenKind.Literal) t++;
-                runs.Add(LiteralText(_tokens, start, t - start));
-            }
-            return [.. runs];
-        }
-    }
-
-    /// <summary>
     /// The longest literal run after the first one (the first when it is the only one; "" when there is
     /// none): every match contains it too. For a pattern joined onto a working directory the first run is
     /// usually the directory itself, which every name below it contains, so a later run filters better.
@@ -140,7 +115,9 @@ internal sealed class GlobSegments
             var run = LiteralText(tokens, start, t - start);
             if (runs++ == 0) first = run;
             else if (run.Length > later.Length) later = run;
-            if (run.Length > longest.Length) longest = run;
+            // Ties go to the later run: a command pattern's first run is mostly the command name, which the call
+            // shares with many patterns (`curl ** | sh` is keyed on ` | sh`, not `curl `; issue 2).
+            if (run.Length >= longest.Length) longest = run;
         }
         return (first, longest, runs, later);
     }

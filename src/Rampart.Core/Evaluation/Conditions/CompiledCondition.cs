@@ -27,14 +27,6 @@ internal enum IndexChannel : byte
 internal sealed record IndexKeys(IndexChannel Channel, (string Literal, int Key)[] Literals, int KeyCount, int PatternCount)
 {
     public static readonly IndexKeys AlwaysTry = new(IndexChannel.None, [], 0, 0);
-
-    /// <summary>
-    /// Command channel: the patterns that need more than one literal (issue 2). For pattern <c>Pattern</c>, each
-    /// spelling that can match lists the folded literals every name it matches contains, all of them (the first is
-    /// its key literal in <see cref="Literals"/>): the pattern can match a spelling of the command only if, for one
-    /// of its spellings, every literal occurs in some spelling. Patterns with one literal per spelling are not listed.
-    /// </summary>
-    public (int Pattern, string[][] Spellings)[] Conjunctions { get; init; } = [];
 }
 
 /// <summary>
@@ -161,10 +153,7 @@ internal sealed class CompiledCondition
                 AddLiterals(literals, _commandMatches.FirstWordLower) && AddNeedles(literals, _contains, patterns) &&
                 AddNeedles(literals, _containsLower, patterns))
             {
-                return new IndexKeys(IndexChannel.Command, [.. literals], patterns + _contains.Length, patterns)
-                {
-                    Conjunctions = CommandConjunctions(_commandMatches),
-                };
+                return new IndexKeys(IndexChannel.Command, [.. literals], patterns + _contains.Length, patterns);
             }
         }
         if (!_urlMatches.IsEmpty)
@@ -206,51 +195,6 @@ internal sealed class CompiledCondition
             if (!AddFolded(into, needles[j], first + j)) return false;
         }
         return true;
-    }
-
-    const int MinConjunctLength = 3;
-
-    /// <summary>See <see cref="IndexKeys.Conjunctions"/>. Called only when every spelling's key literal folds to text.</summary>
-    static (int Pattern, string[][] Spellings)[] CommandConjunctions(CommandPatterns matches)
-    {
-        var result = new List<(int, string[][])>();
-        var spellings = new List<string[]>(3);
-        for (var i = 0; i < matches.Count; i++)
-        {
-            spellings.Clear();
-            var conjunctive = false;
-            foreach (var set in (ReadOnlySpan<GlobSet>)[matches.Exact, matches.Lower, matches.FirstWordLower])
-            {
-                var pattern = set.Patterns[i];
-                if (pattern.RequiredLiteral is not { } key) continue; // this spelling matches nothing
-                var all = new List<string> { LiteralAutomaton.FoldLiteral(key) };
-                foreach (var literal in pattern.RequiredLiterals)
-                {
-                    // A name's lone surrogate reads as U+FFFD, which a pattern literal may spell: only the text
-                    // between surrogates and U+FFFD is sure to occur as it is.
-                    var start = 0;
-                    for (var c = 0; c <= literal.Length; c++)
-                    {
-                        if (c < literal.Length && !char.IsSurrogate(literal[c]) && literal[c] != '\uFFFD') continue;
-                        if (c > start)
-                        {
-                            var folded = LiteralAutomaton.FoldLiteral(literal[start..c]);
-                            // Literals of one or two units (`/`, ` | `…) occur almost everywhere: marking them costs more
-                            // than the rules they would rule out (issue 2).
-                            if (folded.Length >= MinConjunctLength && !all.Contains(folded)) all.Add(folded);
-                        }
-                        start = c + 1;
-                    }
-                }
-                if (all.Count > 1) conjunctive = true;
-                // The spellings of most patterns fold to the same literals: one of them is enough.
-                var same = false;
-                foreach (var known in spellings) same |= known.AsSpan().SequenceEqual(all.ToArray());
-                if (!same) spellings.Add([.. all]);
-            }
-            if (conjunctive) result.Add((i, [.. spellings]));
-        }
-        return [.. result];
     }
 
     static bool AddFolded(List<(string, int)> into, string literal, int key)
