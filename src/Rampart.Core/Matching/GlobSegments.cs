@@ -115,7 +115,9 @@ internal sealed class GlobSegments
             var run = LiteralText(tokens, start, t - start);
             if (runs++ == 0) first = run;
             else if (run.Length > later.Length) later = run;
-            if (run.Length > longest.Length) longest = run;
+            // Ties go to the later run: a command pattern's first run is mostly the command name, which the call
+            // shares with many patterns (`curl ** | sh` is keyed on ` | sh`, not `curl `; issue 2).
+            if (run.Length >= longest.Length) longest = run;
         }
         return (first, longest, runs, later);
     }

@@ -73,4 +73,15 @@ public sealed class GlobPatternTests
         Assert.True(pattern.IsComposite);
         Assert.Equal("a && b", pattern.Pattern);
     }
+    [Theory]
+    [InlineData("curl ** | sh", " | sh")]           // equally long runs: the later one (the command name is shared by many patterns)
+    [InlineData("curl ** | bash", " | bash")]       // the longest run
+    [InlineData("curl -s ** | **", "curl -s ")]     // the longest run, first
+    [InlineData("**/ab/**/cd", "/cd")]              // with the retry, from after the leading `**/`
+    public void A_double_star_pattern_requires_its_longest_literal_run_the_later_on_ties(string pattern, string expected)
+    {
+        var glob = GlobPattern.Compile(pattern);
+        Assert.Equal(expected, glob.RequiredLiteral);
+        Assert.Contains(expected, pattern.Replace('\\', '/'), StringComparison.Ordinal);
+    }
 }
