@@ -150,12 +150,34 @@ public sealed partial class CompiledPolicySet
     /// Builds every bucket's rule index now instead of on the first call that needs it. The server
     /// calls it on a pool thread after a compile (start-up and reloads), so the first decision does
     /// not pay for it (issue 3: cold start); the compile itself stays as cheap as before (issue 2:
-    /// load + compile). Safe beside evaluations: the lazy build is a benign race of equal values.
+    /// load + compile). Safe beside evaluations: each bucket builds its index once, and a call that
+    /// needs one being built waits for it (<see cref="PolicyBucket.Index"/>).
     /// </summary>
     public void BuildIndexes()
     {
-        _ = _anyTool.Index;
-        foreach (var bucket in _byTool.Values) _ = bucket.Index;
+        var buckets = new PolicyBucket[_byTool.Count + 1];
+        buckets[0] = _anyTool;
+        _byTool.Values.CopyTo(buckets, 1);
+        // Largest first, across the cores: the whole build then ends about when the largest bucket's
+        // does, not after the sum of all of them, and a first call finds its bucket ready sooner.
+        var costs = new int[buckets.Length];
+        for (var i = 0; i < buckets.Length; i++) costs[i] = -buckets[i].RuleCount;
+        Array.Sort(costs, buckets);
+        // A shared cursor rather than Parallel.ForEach, whose range partitioning would not keep that order.
+        var next = -1;
+        void Drain()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < buckets.Length) _ = buckets[i].Index;
+        }
+        if (buckets.Length < 2 || Environment.ProcessorCount < 2)
+        {
+            Drain();
+            return;
+        }
+        var helper = Task.Run(Drain);
+        Drain();
+        helper.Wait();
     }
 
     public PolicyConfig Config { get; }
