@@ -158,26 +158,13 @@ public sealed partial class CompiledPolicySet
         var buckets = new PolicyBucket[_byTool.Count + 1];
         buckets[0] = _anyTool;
         _byTool.Values.CopyTo(buckets, 1);
-        // Largest first, across the cores: the whole build then ends about when the largest bucket's
-        // does, not after the sum of all of them, and a first call finds its bucket ready sooner.
+        // Largest first: the bucket whose build a first call is likeliest to meet unfinished is the
+        // one that takes longest. One thread: measured in session 5, a second build thread took the
+        // CPU from the start-up path on a loaded 2-core machine and the first decision came later.
         var costs = new int[buckets.Length];
         for (var i = 0; i < buckets.Length; i++) costs[i] = -buckets[i].RuleCount;
         Array.Sort(costs, buckets);
-        // A shared cursor rather than Parallel.ForEach, whose range partitioning would not keep that order.
-        var next = -1;
-        void Drain()
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < buckets.Length) _ = buckets[i].Index;
-        }
-        if (buckets.Length < 2 || Environment.ProcessorCount < 2)
-        {
-            Drain();
-            return;
-        }
-        var helper = Task.Run(Drain);
-        Drain();
-        helper.Wait();
+        foreach (var bucket in buckets) _ = bucket.Index;
     }
 
     public PolicyConfig Config { get; }
