@@ -10,6 +10,7 @@ namespace Rampart.Core.Evaluation;
 internal sealed class PolicyBucket
 {
     readonly ImmutableArray<string>[] _tails;
+    readonly Lock _indexGate = new();
     RuleIndex? _index;
 
     /// <param name="toolDecided">Every policy's tool scope holds for every call this bucket serves (a literal tool's bucket).</param>
@@ -47,15 +48,43 @@ internal sealed class PolicyBucket
     /// <summary>Positions in <see cref="Sorted"/> of the durable-allow policies (POL-039).</summary>
     public int[] DurablePositions { get; }
 
-    /// <summary>The rule index over <see cref="Sorted"/>, built on first use (benign race: equal values).</summary>
-    public RuleIndex Index
+    /// <summary>
+    /// The rule index over <see cref="Sorted"/>, built once, by whichever comes first: the background
+    /// build after a compile (<see cref="CompiledPolicySet.BuildIndexes"/>) or the first call that needs it.
+    /// </summary>
+    public RuleIndex Index => Volatile.Read(ref _index) ?? BuildIndex();
+
+    /// <summary>
+    /// Rule count of the bucket: what its index build costs, roughly (the background build starts the
+    /// largest buckets first).
+    /// </summary>
+    public int RuleCount
     {
         get
         {
-            var index = Volatile.Read(ref _index);
-            if (index is not null) return index;
-            index = RuleIndex.Build(Sorted);
-            return Interlocked.CompareExchange(ref _index, index, null) ?? index;
+            var count = 0;
+            foreach (var p in Sorted) count += p.Rules.Length;
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// A caller that finds the index being built waits for that build instead of starting its own
+    /// copy (issue 3: on 2 cores a first decision that repeated the background build of its bucket
+    /// competed with it for the CPU and finished later than the build it duplicated). The index is
+    /// published only once complete, so no call sees a part-built one.
+    /// </summary>
+    RuleIndex BuildIndex()
+    {
+        lock (_indexGate)
+        {
+            var index = _index;
+            if (index is null)
+            {
+                index = RuleIndex.Build(Sorted);
+                Volatile.Write(ref _index, index);
+            }
+            return index;
         }
     }
 

@@ -75,7 +75,8 @@ internal sealed class LivePolicy
         var compiled = CompiledPolicySet.Compile(initial);
         var end = Stopwatch.GetTimestamp();
         // Off the start-up path: the server waits for the compile, not for the indexes; a call
-        // that comes first builds the index it needs itself (issue 3: cold start). The task only
+        // that comes first waits for the index it needs if its build has begun, or builds it
+        // itself, never a second copy (issue 3: cold start). The task only
         // reports the build's duration (the start-up timeline).
         var indexes = Task.Run(() =>
         {

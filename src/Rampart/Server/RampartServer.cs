@@ -303,7 +303,7 @@ public sealed class RampartServer : IAsyncDisposable
         var serveState = options.ListensOnTcp ? WriteServeState(state, port, time, log) : null;
         timeline.Mark("ready");
         // The rule indexes are built beside the steps above (LivePolicy.Prepare); a first call that
-        // comes before its bucket's index builds that one itself. Listed: the build's duration, or
+        // comes before its bucket's index waits for that build if it has begun, or builds it itself. Listed: the build's duration, or
         // that it was still running at ready. (Measured in session 5: holding early requests until
         // every index was built made the first decision ~2 ms later, since it then waited for the
         // buckets it did not need too.)
