@@ -44,6 +44,28 @@ public static class ConformanceYaml
         }
     }
 
+    /// <summary>
+    /// Every string scalar of the given conformance files and of upstream's policy files, in ordinal order, with
+    /// <paramref name="extra"/> added, keeping the non-empty ones shorter than <paramref name="maxLength"/>: the
+    /// corpus the matcher differential tests use as patterns and as inputs.
+    /// </summary>
+    public static List<string> CorpusStrings(IEnumerable<string> conformanceFiles, int maxLength, IEnumerable<string>? extra = null)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in conformanceFiles) CollectStrings(LoadFile(SharedFiles.Conformance(file)), found);
+        foreach (var file in Directory.GetFiles(Path.Combine(SharedFiles.SharedRoot, "fixtures", "upstream"), "*.yaml"))
+        {
+            CollectStrings(LoadFile(file), found);
+        }
+        if (extra is not null) found.UnionWith(extra);
+        var list = new List<string>();
+        foreach (var s in found)
+        {
+            if (s.Length > 0 && s.Length < maxLength) list.Add(s);
+        }
+        return list;
+    }
+
     public static object? Convert(YamlNode node)
     {
         switch (node)

@@ -92,16 +92,10 @@ internal sealed class GlobSegments
         return runs <= 1 || longestLater.Length == 0 ? first : longestLater;
     }
 
-    /// <summary>
-    /// One walk over the pattern's literal runs from token <paramref name="from"/>: the first run, the
-    /// longest run, how many runs there are, and the longest run after the first.
-    /// </summary>
-    private static (string First, string Longest, int Runs, string LongestLater) LiteralRuns(Token[] tokens, int from)
+    /// <summary>The token ranges [Start, End) of the pattern's literal runs from token <paramref name="from"/>, in order.</summary>
+    private static List<(int Start, int End)> RunBounds(Token[] tokens, int from)
     {
-        var first = "";
-        var longest = "";
-        var later = "";
-        var runs = 0;
+        var runs = new List<(int Start, int End)>();
         var t = from;
         while (t < tokens.Length)
         {
@@ -112,14 +106,31 @@ internal sealed class GlobSegments
             }
             var start = t;
             while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
-            var run = LiteralText(tokens, start, t - start);
-            if (runs++ == 0) first = run;
+            runs.Add((start, t));
+        }
+        return runs;
+    }
+
+    /// <summary>
+    /// The pattern's literal runs from token <paramref name="from"/>: the first run, the longest run, how many
+    /// runs there are, and the longest run after the first.
+    /// </summary>
+    private static (string First, string Longest, int Runs, string LongestLater) LiteralRuns(Token[] tokens, int from)
+    {
+        var first = "";
+        var longest = "";
+        var later = "";
+        var bounds = RunBounds(tokens, from);
+        for (var r = 0; r < bounds.Count; r++)
+        {
+            var run = LiteralText(tokens, bounds[r].Start, bounds[r].End - bounds[r].Start);
+            if (r == 0) first = run;
             else if (run.Length > later.Length) later = run;
             // Ties go to the later run: a command pattern's first run is mostly the command name, which the call
             // shares with many patterns (`curl ** | sh` is keyed on ` | sh`, not `curl `; issue 2).
             if (run.Length >= longest.Length) longest = run;
         }
-        return (first, longest, runs, later);
+        return (first, longest, bounds.Count, later);
     }
 
     /// <summary>
@@ -133,19 +144,7 @@ internal sealed class GlobSegments
         {
             if (token.Kind == TokenKind.Literal && token.Rune is >= 0xD800 and <= 0xDFFF) return (false, "", "", []);
         }
-        var runs = new List<(int Start, int End)>();
-        var t = retry ? 2 : 0;
-        while (t < tokens.Length)
-        {
-            if (tokens[t].Kind != TokenKind.Literal)
-            {
-                t++;
-                continue;
-            }
-            var start = t;
-            while (t < tokens.Length && tokens[t].Kind == TokenKind.Literal) t++;
-            runs.Add((start, t));
-        }
+        var runs = RunBounds(tokens, retry ? 2 : 0);
         if (runs.Count == 0) return (false, "", "", []);
         var first = 0;
         var last = runs.Count;

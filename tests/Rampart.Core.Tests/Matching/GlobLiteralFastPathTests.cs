@@ -1,4 +1,3 @@
-using System.Text;
 using Rampart.Core.Matching;
 using Rampart.Testing;
 
@@ -22,25 +21,7 @@ public sealed class GlobLiteralFastPathTests
         "a]b", "a]", "a{b}", "a^b", "a!b", "~/.ssh", " ", "a b", "a\tb", "a\nb", new string('x', 300),
     ];
 
-    static List<string> Strings()
-    {
-        var found = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in ConformanceFiles)
-        {
-            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
-        }
-        foreach (var file in Directory.GetFiles(Path.Combine(SharedFiles.SharedRoot, "fixtures", "upstream"), "*.yaml"))
-        {
-            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(file), found);
-        }
-        foreach (var s in Extra) found.Add(s);
-        var list = new List<string>();
-        foreach (var s in found)
-        {
-            if (s.Length > 0 && s.Length < 600) list.Add(s);
-        }
-        return list;
-    }
+    static List<string> Strings() => ConformanceYaml.CorpusStrings(ConformanceFiles, maxLength: 600, Extra);
 
     static IEnumerable<string> Variants(string s)
     {
@@ -90,7 +71,7 @@ public sealed class GlobLiteralFastPathTests
             pairs++;
             var fast = pattern.IsMatch(name);
             var general = pattern.IsMatchGeneral(name);
-            if (fast != general) mismatches.Add($"pattern {Escape(pattern.Pattern)} name {Escape(name)}: fast {fast}, general {general}");
+            if (fast != general) mismatches.Add($"pattern {Printable.Escape(pattern.Pattern)} name {Printable.Escape(name)}: fast {fast}, general {general}");
         }
     }
 
@@ -119,12 +100,5 @@ public sealed class GlobLiteralFastPathTests
     public void Patterns_with_metacharacters_surrogates_or_replacement_characters_take_the_general_matcher(string text)
     {
         Assert.False(GlobPattern.Compile(text).IsLiteral);
-    }
-
-    static string Escape(string s)
-    {
-        var b = new StringBuilder();
-        foreach (var c in s) b.Append(c is < ' ' or > '~' ? $"\\u{(int)c:X4}" : c.ToString());
-        return b.ToString();
     }
 }

@@ -24,24 +24,7 @@ public sealed class GlobSegmentsRunFilterTests
 
     static readonly string[] Fillers = ["", "x", "/", "//", "a/b", " ", "|", "\\", "é", "\uD83D\uDE00", "\uD800", "abab", "ab", "-rf /"];
 
-    static List<string> Strings()
-    {
-        var found = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in ConformanceFiles)
-        {
-            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
-        }
-        foreach (var file in Directory.GetFiles(Path.Combine(SharedFiles.SharedRoot, "fixtures", "upstream"), "*.yaml"))
-        {
-            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(file), found);
-        }
-        var list = new List<string>();
-        foreach (var s in found)
-        {
-            if (s.Length > 0 && s.Length < 300) list.Add(s);
-        }
-        return list;
-    }
+    static List<string> Strings() => ConformanceYaml.CorpusStrings(ConformanceFiles, maxLength: 300);
 
     /// <summary>Names from the pattern: metacharacters replaced by fillers (matches and near misses), and edits of those.</summary>
     static IEnumerable<string> Instances(string pattern, Random random)
@@ -112,7 +95,7 @@ public sealed class GlobSegmentsRunFilterTests
             var filtered = segments.IsMatch(name);
             var automaton = segments.IsMatchWithoutRunFilter(name);
             if (automaton) matched++;
-            if (filtered != automaton) mismatches.Add($"pattern {Escape(pattern)} name {Escape(name)}: filtered {filtered}, automaton {automaton}");
+            if (filtered != automaton) mismatches.Add($"pattern {Printable.Escape(pattern)} name {Printable.Escape(name)}: filtered {filtered}, automaton {automaton}");
         }
     }
 
@@ -130,12 +113,5 @@ public sealed class GlobSegmentsRunFilterTests
         var segments = GlobSegments.TryCompile(pattern.Replace('\\', '/'))!;
         Assert.Equal(expected, segments.IsMatch(name));
         Assert.Equal(expected, segments.IsMatchWithoutRunFilter(name));
-    }
-
-    static string Escape(string s)
-    {
-        var b = new StringBuilder();
-        foreach (var c in s) b.Append(c is < ' ' or > '~' ? $"\\u{(int)c:X4}" : c.ToString());
-        return b.ToString();
     }
 }

@@ -66,16 +66,8 @@ public sealed class LiteralAutomatonTests
     {
         // Every string of the conformance files and upstream's policies as a literal (many shared
         // prefixes and failure links), scanned over the same strings and random mixes of them.
-        var found = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var file in new[] { "glob.yaml", "engine.yaml", "conditions.yaml", "standard_policy.yaml", "shellparse.yaml", "suggestions.yaml" })
-        {
-            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(SharedFiles.Conformance(file)), found);
-        }
-        foreach (var file in Directory.GetFiles(Path.Combine(SharedFiles.SharedRoot, "fixtures", "upstream"), "*.yaml"))
-        {
-            ConformanceYaml.CollectStrings(ConformanceYaml.LoadFile(file), found);
-        }
-        var strings = found.Where(s => s.Length is > 0 and < 200).ToList();
+        var strings = ConformanceYaml.CorpusStrings(
+            ["glob.yaml", "engine.yaml", "conditions.yaml", "standard_policy.yaml", "shellparse.yaml", "suggestions.yaml"], maxLength: 200);
         const int Words = 16;
         var literals = new List<(string, int)>();
         // About the size of standard.yaml's command automaton (~1 500 literals), which stays dense.
