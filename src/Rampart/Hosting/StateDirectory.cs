@@ -5,6 +5,8 @@ internal sealed record StateDirectory(string Path)
 {
     public string AdminTokenFile => System.IO.Path.Combine(Path, "token");
     public string AgentTokenStore => System.IO.Path.Combine(Path, "tokens.json");
+    /// <summary>The default signing key (CLI-013 step 8), used when <c>--signing-key</c> names none.</summary>
+    public string SigningKeyFile => System.IO.Path.Combine(Path, "signing.key");
     public string PolicyDirectory => System.IO.Path.Combine(Path, "policies");
     public string AuditDirectory => System.IO.Path.Combine(Path, "audit");
     public string ServeState => System.IO.Path.Combine(Path, "serve.state");

@@ -135,9 +135,6 @@ internal sealed class EarlyStart
 
     public static EarlyStart Begin(ServeOptions options, StateDirectory state) => new(options, state);
 
-    /// <summary>The default signing key (CLI-013 step 8), unless <c>--signing-key</c> names another one.</summary>
-    public static string SigningKeyPath(ServeOptions options, StateDirectory state) => options.SigningKeyPath ?? Path.Combine(state.Path, "signing.key");
-
     void Run(ServeOptions options)
     {
         try
@@ -152,7 +149,7 @@ internal sealed class EarlyStart
         // Without a listener CLI-013 writes neither file (and the state directory may not exist).
         if (!options.ServesHttp) return;
         if (options.SigningKeyPath is null)
-            _createdKey = CreateIfAbsent(SigningKeyPath(options, _state), path => Approvals.ResolveLinks.Load(path));
+            _createdKey = CreateIfAbsent(_state.SigningKeyFile, path => Approvals.ResolveLinks.Load(path));
     }
 
     void CreateTokenFile(ServeOptions options)
@@ -206,7 +203,7 @@ internal sealed class EarlyStart
         {
         }
         var removed = false;
-        if (_createdKey && !_keyAdopted) removed |= TryDelete(Path.Combine(_state.Path, "signing.key"));
+        if (_createdKey && !_keyAdopted) removed |= TryDelete(_state.SigningKeyFile);
         if (_createdToken && !_tokenAdopted) removed |= TryDelete(_state.AdminTokenFile);
         if (!removed) return;
         try

@@ -242,7 +242,7 @@ internal sealed partial class DeploymentChecks(UnixAccounts accounts, SystemLayo
     {
         var state = layout.ServiceState;
         var readable = new List<string>();
-        foreach (var file in (ReadOnlySpan<string>)[state.AdminTokenFile, state.AgentTokenStore, Path.Combine(state.Path, "signing.key")])
+        foreach (var file in (ReadOnlySpan<string>)[state.AdminTokenFile, state.AgentTokenStore, state.SigningKeyFile])
         {
             if (AccessProbe.CanRead(file)) readable.Add(file);
         }

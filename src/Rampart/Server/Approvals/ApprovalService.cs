@@ -45,7 +45,7 @@ internal sealed class ApprovalService : IDisposable
     /// </summary>
     public static ApprovalService Start(RunningService service, Hosting.StateDirectory state, ILogger log)
     {
-        var links = ResolveLinks.Load(service.Options.SigningKeyPath ?? Path.Combine(state.Path, "signing.key"));
+        var links = ResolveLinks.Load(service.Options.SigningKeyPath ?? state.SigningKeyFile);
         var journalPath = Path.Combine(state.Path, "pending-approvals.jsonl");
         var store = new ApprovalStore(new ApprovalJournal(journalPath), new GrantDirectory(journalPath + ".approved-once"),
             service.Options.ApprovalTimeout, service.Time, log);
