@@ -149,11 +149,9 @@ public sealed class CompiledPolicySetDifferentialTests
                 var got = set.Evaluate(call, default, now);
                 seen.Add(got.Action.ToWire());
                 seen.Add(got.Message.Length > 1 && got.Message[0] == 'p' && char.IsAsciiDigit(got.Message[1]) ? (got.MatchedPolicies.Length > 1 ? "multi-policy rule" : "rule") : got.Message);
-                if (got.Action != want.Action || got.Message != want.Message || !got.MatchedPolicies.SequenceEqual(want.Matched))
+                if (ReferenceEvaluator.Difference(got, want) is { } difference)
                 {
-                    failures.Add($"round {round} call {k} ({call.Tool} {string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value))}): " +
-                                 $"want {want.Action} \"{want.Message}\" [{string.Join(",", want.Matched)}], " +
-                                 $"got {got.Action} \"{got.Message}\" [{string.Join(",", got.MatchedPolicies)}]");
+                    failures.Add($"round {round} call {k} ({call.Tool} {string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value))}): {difference}");
                 }
             }
         }

@@ -136,11 +136,9 @@ public sealed class PathIndexDifferentialTests : IDisposable
                 var want = ReferenceEvaluator.Evaluate(config, call, now);
                 var got = set.Evaluate(call, default, now);
                 if (got.Message.StartsWith('p')) _ = got.Action == DecisionAction.Deny ? denyByRule++ : allowByRule++;
-                if (got.Action != want.Action || got.Message != want.Message || !got.MatchedPolicies.SequenceEqual(want.Matched))
+                if (ReferenceEvaluator.Difference(got, want) is { } difference)
                 {
-                    failures.Add($"round {round} call {k} ({call.Tool} {Short(string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value)))} in \"{call.Workdir}\"): " +
-                                 $"want {want.Action} \"{want.Message}\" [{string.Join(",", want.Matched)}], " +
-                                 $"got {got.Action} \"{got.Message}\" [{string.Join(",", got.MatchedPolicies)}]");
+                    failures.Add($"round {round} call {k} ({call.Tool} {Short(string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value)))} in \"{call.Workdir}\"): {difference}");
                 }
             }
         }

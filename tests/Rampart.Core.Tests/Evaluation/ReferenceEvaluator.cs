@@ -13,6 +13,15 @@ namespace Rampart.Core.Tests.Evaluation;
 /// </summary>
 internal static class ReferenceEvaluator
 {
+    /// <summary>
+    /// Null when <paramref name="got"/> has the reference's decision, message and matched policies (in order); otherwise
+    /// both, for a differential test's failure list.
+    /// </summary>
+    public static string? Difference(Decision got, (DecisionAction Action, string Message, string[] Matched) want) =>
+        got.Action == want.Action && got.Message == want.Message && got.MatchedPolicies.SequenceEqual(want.Matched)
+            ? null
+            : $"want {want.Action} \"{want.Message}\" [{string.Join(",", want.Matched)}], got {got.Action} \"{got.Message}\" [{string.Join(",", got.MatchedPolicies)}]";
+
     public static (DecisionAction Action, string Message, string[] Matched) Evaluate(PolicyConfig config, ToolCall call, DateTimeOffset now)
     {
         var def = config.EffectiveDefault switch

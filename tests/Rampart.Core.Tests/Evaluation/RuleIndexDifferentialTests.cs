@@ -171,11 +171,9 @@ public sealed class RuleIndexDifferentialTests
                 var got = set.Evaluate(call, default, now);
                 actions.Add(got.Action);
                 if (got.Action == DecisionAction.Deny && got.Message.StartsWith('p')) denyByRule++;
-                if (got.Action != want.Action || got.Message != want.Message || !got.MatchedPolicies.SequenceEqual(want.Matched))
+                if (ReferenceEvaluator.Difference(got, want) is { } difference)
                 {
-                    failures.Add($"round {round} call {k} ({call.Tool} {Short(string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value)))}): " +
-                                 $"want {want.Action} \"{want.Message}\" [{string.Join(",", want.Matched)}], " +
-                                 $"got {got.Action} \"{got.Message}\" [{string.Join(",", got.MatchedPolicies)}]");
+                    failures.Add($"round {round} call {k} ({call.Tool} {Short(string.Join(",", call.Params.Select(kv => kv.Key + "=" + kv.Value)))}): {difference}");
                 }
             }
         }

@@ -118,10 +118,9 @@ public sealed class PolicyOrderPropertyTests
 
             var want = ReferenceEvaluator.Evaluate(config, call, now);
             var got = set.Evaluate(call, default, now);
-            if (got.Action != want.Action || got.Message != want.Message || !got.MatchedPolicies.SequenceEqual(want.Matched))
+            if (ReferenceEvaluator.Difference(got, want) is { } difference)
             {
-                failures.Add($"round {round} ({config.Policies.Length} policies, {command}): want {want.Action} {want.Message} [{string.Join(",", want.Matched)}], " +
-                             $"got {got.Action} {got.Message} [{string.Join(",", got.MatchedPolicies)}]");
+                failures.Add($"round {round} ({config.Policies.Length} policies, {command}): {difference}");
             }
 
             // Teeth: the comparison must see long in-scope lists where a stable sort would disagree.
